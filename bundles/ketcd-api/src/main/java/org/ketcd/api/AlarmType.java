@@ -1,0 +1,4 @@
+package org.ketcd.api;
+
+/** etcd's AlarmType, in wire order. */
+public enum AlarmType { NONE, NOSPACE, CORRUPT }

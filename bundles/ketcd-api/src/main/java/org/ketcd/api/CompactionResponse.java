@@ -1,0 +1,5 @@
+package org.ketcd.api;
+
+/** etcd's CompactionResponse (header only). */
+public record CompactionResponse(long revision) {
+}

@@ -1,0 +1,52 @@
+package org.ketcd.api;
+
+/**
+ * The server errors clients see, with etcd's gRPC status code and exact message
+ * (etcd {@code api/v3rpc/rpctypes/error.go}); clients such as etcdctl and jetcd match on these strings.
+ */
+public enum EtcdError {
+    EMPTY_KEY(StatusCode.INVALID_ARGUMENT, "etcdserver: key is not provided"),
+    KEY_NOT_FOUND(StatusCode.INVALID_ARGUMENT, "etcdserver: key not found"),
+    VALUE_PROVIDED(StatusCode.INVALID_ARGUMENT, "etcdserver: value is provided"),
+    LEASE_PROVIDED(StatusCode.INVALID_ARGUMENT, "etcdserver: lease is provided"),
+    TOO_MANY_OPS(StatusCode.INVALID_ARGUMENT, "etcdserver: too many operations in txn request"),
+    DUPLICATE_KEY(StatusCode.INVALID_ARGUMENT, "etcdserver: duplicate key given in txn request"),
+    COMPACTED(StatusCode.OUT_OF_RANGE, "etcdserver: mvcc: required revision has been compacted"),
+    FUTURE_REV(StatusCode.OUT_OF_RANGE, "etcdserver: mvcc: required revision is a future revision"),
+    NO_SPACE(StatusCode.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded"),
+    LEASE_NOT_FOUND(StatusCode.NOT_FOUND, "etcdserver: requested lease not found"),
+    REQUEST_TOO_LARGE(StatusCode.INVALID_ARGUMENT, "etcdserver: request is too large"),
+    TOO_MANY_REQUESTS(StatusCode.RESOURCE_EXHAUSTED, "etcdserver: too many requests"),
+    MEMBER_NOT_FOUND(StatusCode.NOT_FOUND, "etcdserver: member not found"),
+    NO_LEADER(StatusCode.UNAVAILABLE, "etcdserver: no leader"),
+    NOT_LEADER(StatusCode.FAILED_PRECONDITION, "etcdserver: not leader"),
+    STOPPED(StatusCode.UNAVAILABLE, "etcdserver: server stopped"),
+    TIMEOUT(StatusCode.UNAVAILABLE, "etcdserver: request timed out"),
+    CORRUPT(StatusCode.DATA_LOSS, "etcdserver: corrupt cluster"),
+    /** Not an etcd error: an unexpected server fault, reported without internals. */
+    INTERNAL(StatusCode.INTERNAL, "etcdserver: internal error");
+
+    /** gRPC status codes used above, mirrored so this bundle depends on nothing. */
+    public enum StatusCode { INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED, NOT_FOUND, UNAVAILABLE,
+        FAILED_PRECONDITION, DATA_LOSS, INTERNAL }
+
+    private final StatusCode code;
+    private final String message;
+
+    EtcdError(StatusCode code, String message) {
+        this.code = code;
+        this.message = message;
+    }
+
+    public StatusCode code() {
+        return code;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    public EtcdException exception() {
+        return new EtcdException(this);
+    }
+}

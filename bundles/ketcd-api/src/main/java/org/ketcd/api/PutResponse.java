@@ -1,0 +1,5 @@
+package org.ketcd.api;
+
+/** etcd's PutResponse; {@code prevKv} is null unless requested and the key existed. */
+public record PutResponse(long revision, KeyValue prevKv) {
+}
