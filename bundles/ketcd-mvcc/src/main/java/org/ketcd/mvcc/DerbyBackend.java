@@ -1,0 +1,300 @@
+package org.ketcd.mvcc;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.derby.jdbc.EmbeddedDataSource;
+import org.ketcd.api.Alarm;
+import org.ketcd.api.AlarmType;
+import org.ketcd.api.KeyValue;
+
+/**
+ * The Derby side of the store: one embedded database, one connection with autocommit off, so every
+ * write joins one open transaction until {@link #commit()}. Not thread-safe: the store serializes calls.
+ */
+final class DerbyBackend implements AutoCloseable {
+
+    /** Subdirectory of the store directory holding the Derby database. */
+    static final String DATABASE_DIR = "derby";
+    /** Derby's largest BLOB; etcd bounds keys and values only by the request size, checked upstream. */
+    private static final String BLOB_TYPE = "BLOB(2147483647)";
+    /** Rows per JDBC batch when compaction deletes revisions, bounding driver memory. */
+    static final int DELETE_BATCH_ROWS = 1000;
+    /** Meta row names. */
+    static final String META_CONSISTENT_INDEX = "consistent_index";
+    static final String META_COMPACT_REVISION = "compact_revision";
+
+    private static final String[] TABLES = {"KV", "META", "ALARM"};
+
+    private final Path databaseDir;
+    private final Connection conn;
+    private final PreparedStatement insertKv;
+    private final PreparedStatement deleteKv;
+    private final PreparedStatement updateMeta;
+    private final PreparedStatement insertMeta;
+
+    DerbyBackend(Path storeDir) {
+        this.databaseDir = storeDir.resolve(DATABASE_DIR).toAbsolutePath();
+        try {
+            Files.createDirectories(storeDir);
+            EmbeddedDataSource ds = dataSource();
+            ds.setCreateDatabase("create");
+            conn = ds.getConnection();
+            conn.setAutoCommit(false);
+            createSchemaIfAbsent();
+            insertKv = conn.prepareStatement(
+                "INSERT INTO KV (MAIN, SUB, TOMBSTONE, K, V, CREATE_REV, VERSION, LEASE) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+            deleteKv = conn.prepareStatement("DELETE FROM KV WHERE MAIN = ? AND SUB = ?");
+            updateMeta = conn.prepareStatement("UPDATE META SET VAL = ? WHERE NAME = ?");
+            insertMeta = conn.prepareStatement("INSERT INTO META (NAME, VAL) VALUES (?, ?)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open Derby database in " + databaseDir, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private EmbeddedDataSource dataSource() {
+        EmbeddedDataSource ds = new EmbeddedDataSource();
+        ds.setDatabaseName(databaseDir.toString());
+        return ds;
+    }
+
+    private void createSchemaIfAbsent() throws SQLException {
+        try (ResultSet rs = conn.getMetaData().getTables(null, "APP", "KV", null)) {
+            if (rs.next()) {
+                return;
+            }
+        }
+        try (Statement st = conn.createStatement()) {
+            st.executeUpdate("CREATE TABLE KV (MAIN BIGINT NOT NULL, SUB BIGINT NOT NULL, TOMBSTONE SMALLINT NOT NULL, "
+                + "K " + BLOB_TYPE + " NOT NULL, V " + BLOB_TYPE + ", CREATE_REV BIGINT NOT NULL, "
+                + "VERSION BIGINT NOT NULL, LEASE BIGINT NOT NULL, PRIMARY KEY (MAIN, SUB))");
+            st.executeUpdate("CREATE TABLE META (NAME VARCHAR(64) NOT NULL PRIMARY KEY, VAL BIGINT NOT NULL)");
+            st.executeUpdate("CREATE TABLE ALARM (MEMBER_ID BIGINT NOT NULL, TYPE INT NOT NULL, "
+                + "PRIMARY KEY (MEMBER_ID, TYPE))");
+        }
+        conn.commit();
+    }
+
+    void insert(KeyIndex.Entry e) {
+        KeyValue kv = e.kv();
+        try {
+            insertKv.setLong(1, e.rev().main());
+            insertKv.setLong(2, e.rev().sub());
+            insertKv.setShort(3, (short) (e.tombstone() ? 1 : 0));
+            insertKv.setBytes(4, kv.key());
+            insertKv.setBytes(5, kv.value());
+            insertKv.setLong(6, kv.createRevision());
+            insertKv.setLong(7, kv.version());
+            insertKv.setLong(8, kv.lease());
+            insertKv.executeUpdate();
+        } catch (SQLException ex) {
+            throw fault("insert", ex);
+        }
+    }
+
+    void delete(List<Revision> revisions) {
+        try {
+            int pending = 0;
+            for (Revision r : revisions) {
+                deleteKv.setLong(1, r.main());
+                deleteKv.setLong(2, r.sub());
+                deleteKv.addBatch();
+                if (++pending == DELETE_BATCH_ROWS) {
+                    deleteKv.executeBatch();
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                deleteKv.executeBatch();
+            }
+        } catch (SQLException ex) {
+            throw fault("delete", ex);
+        }
+    }
+
+    /** Feeds every stored version, in revision order. */
+    void loadAll(Consumer<KeyIndex.Entry> sink) {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery(
+                 "SELECT MAIN, SUB, TOMBSTONE, K, V, CREATE_REV, VERSION, LEASE FROM KV ORDER BY MAIN, SUB")) {
+            while (rs.next()) {
+                long main = rs.getLong(1);
+                boolean tombstone = rs.getShort(3) != 0;
+                byte[] value = rs.getBytes(5);
+                KeyValue kv = new KeyValue(rs.getBytes(4), rs.getLong(6), main, rs.getLong(7),
+                    value == null ? new byte[0] : value, rs.getLong(8));
+                sink.accept(new KeyIndex.Entry(new Revision(main, rs.getLong(2)), kv, tombstone));
+            }
+        } catch (SQLException ex) {
+            throw fault("load", ex);
+        }
+    }
+
+    long readMeta(String name, long absent) {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT VAL FROM META WHERE NAME = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : absent;
+            }
+        } catch (SQLException ex) {
+            throw fault("read meta", ex);
+        }
+    }
+
+    void writeMeta(String name, long value) {
+        try {
+            updateMeta.setLong(1, value);
+            updateMeta.setString(2, name);
+            if (updateMeta.executeUpdate() == 0) {
+                insertMeta.setString(1, name);
+                insertMeta.setLong(2, value);
+                insertMeta.executeUpdate();
+            }
+        } catch (SQLException ex) {
+            throw fault("write meta", ex);
+        }
+    }
+
+    List<Alarm> readAlarms() {
+        List<Alarm> alarms = new ArrayList<>();
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT MEMBER_ID, TYPE FROM ALARM ORDER BY MEMBER_ID, TYPE")) {
+            while (rs.next()) {
+                alarms.add(new Alarm(rs.getLong(1), AlarmType.values()[rs.getInt(2)]));
+            }
+        } catch (SQLException ex) {
+            throw fault("read alarms", ex);
+        }
+        return alarms;
+    }
+
+    void writeAlarms(List<Alarm> alarms) {
+        try (Statement st = conn.createStatement();
+             PreparedStatement ps = conn.prepareStatement("INSERT INTO ALARM (MEMBER_ID, TYPE) VALUES (?, ?)")) {
+            st.executeUpdate("DELETE FROM ALARM");
+            for (Alarm a : alarms) {
+                ps.setLong(1, a.memberId());
+                ps.setInt(2, a.type().ordinal());
+                ps.executeUpdate();
+            }
+        } catch (SQLException ex) {
+            throw fault("write alarms", ex);
+        }
+    }
+
+    /** Marks the current point of the open transaction, to undo a half-applied request. */
+    Savepoint savepoint() {
+        try {
+            return conn.setSavepoint();
+        } catch (SQLException ex) {
+            throw fault("savepoint", ex);
+        }
+    }
+
+    void release(Savepoint savepoint) {
+        try {
+            conn.releaseSavepoint(savepoint);
+        } catch (SQLException ex) {
+            throw fault("release savepoint", ex);
+        }
+    }
+
+    void rollbackTo(Savepoint savepoint) {
+        try {
+            conn.rollback(savepoint);
+        } catch (SQLException ex) {
+            throw fault("rollback to savepoint", ex);
+        }
+    }
+
+    void commit() {
+        try {
+            conn.commit();
+        } catch (SQLException ex) {
+            throw fault("commit", ex);
+        }
+    }
+
+    /** Size of the data files (Derby's seg0 directory), the analogue of etcd's bolt file size. */
+    long sizeOnDisk() {
+        try (Stream<Path> files = Files.walk(databaseDir.resolve("seg0"))) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0; // a file removed by Derby while walking takes no space
+                }
+            }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Bytes of allocated (non-free) pages of this store's tables and indexes. */
+    long sizeInUse() {
+        long total = 0;
+        try (Statement st = conn.createStatement()) {
+            for (String table : TABLES) {
+                try (ResultSet rs = st.executeQuery("SELECT SUM(NUMALLOCATEDPAGES * PAGESIZE) FROM TABLE("
+                    + "SYSCS_DIAG.SPACE_TABLE('APP', '" + table + "')) AS T")) {
+                    if (rs.next()) {
+                        total += rs.getLong(1);
+                    }
+                }
+            }
+        } catch (SQLException ex) {
+            throw fault("space table", ex);
+        }
+        return total;
+    }
+
+    /** Rebuilds every table, returning free pages to the file system; commits. */
+    void compress() {
+        try (PreparedStatement ps = conn.prepareStatement("CALL SYSCS_UTIL.SYSCS_COMPRESS_TABLE('APP', ?, 1)")) {
+            for (String table : TABLES) {
+                ps.setString(1, table);
+                ps.execute();
+                conn.commit();
+            }
+        } catch (SQLException ex) {
+            throw fault("compress", ex);
+        }
+    }
+
+    /** Rolls back what was not committed and shuts down this database only. */
+    @Override
+    public void close() {
+        try {
+            conn.rollback();
+            conn.close();
+        } catch (SQLException ex) {
+            // still shut the database down below
+        }
+        EmbeddedDataSource ds = dataSource();
+        ds.setShutdownDatabase("shutdown");
+        try {
+            ds.getConnection().close();
+        } catch (SQLException ex) {
+            if (!"08006".equals(ex.getSQLState())) { // 08006 = this database was shut down, as asked
+                throw fault("shutdown", ex);
+            }
+        }
+    }
+
+    private IllegalStateException fault(String what, SQLException ex) {
+        return new IllegalStateException("Derby " + what + " failed in " + databaseDir, ex);
+    }
+}

@@ -1,0 +1,588 @@
+package org.ketcd.mvcc;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.zip.CRC32C;
+import org.ketcd.api.Alarm;
+import org.ketcd.api.Bytes;
+import org.ketcd.api.CompactionRequest;
+import org.ketcd.api.CompactionResponse;
+import org.ketcd.api.Compare;
+import org.ketcd.api.DeleteRangeRequest;
+import org.ketcd.api.DeleteRangeResponse;
+import org.ketcd.api.EtcdError;
+import org.ketcd.api.HashKvResponse;
+import org.ketcd.api.KeyValue;
+import org.ketcd.api.PutRequest;
+import org.ketcd.api.PutResponse;
+import org.ketcd.api.RangeRequest;
+import org.ketcd.api.RangeResponse;
+import org.ketcd.api.RequestOp;
+import org.ketcd.api.ResponseOp;
+import org.ketcd.api.TxnRequest;
+import org.ketcd.api.TxnResponse;
+
+/**
+ * {@link MvccStore} with the whole key history in memory ({@link KeyIndex}) and Derby as its durable copy.
+ *
+ * <p>Design costs: every stored version (values included) lives on the heap, so memory grows with the
+ * uncompacted history, like the data itself; opening reads the whole KV table. In return reads never touch
+ * Derby and run under a shared read lock concurrently with each other; writes, commits and Derby
+ * maintenance take the exclusive lock, and a write holds it while its rows go into the open Derby
+ * transaction, so a reader never sees half a transaction. Derby keeps its fsync on, but commits only when
+ * {@link #commit()} is called (the Raft log gives durability in between).
+ *
+ * <p>Request semantics follow etcd 3.4's {@code mvcc/kvstore_txn.go} and {@code etcdserver/apply.go}.
+ */
+final class DerbyMvccStore implements MvccStore {
+
+    /** etcd's compactMainRev before any compaction. */
+    private static final long NEVER_COMPACTED = -1;
+
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Lock readLock = lock.readLock();
+    private final Lock writeLock = lock.writeLock();
+    private final KeyIndex index = new KeyIndex();
+    private final DerbyBackend backend;
+    private final MvccOptions options;
+
+    // all guarded by lock
+    private long currentRev;
+    private long compactRev;
+    private long consistentIndex;
+    private boolean consistentIndexDirty;
+    private List<Alarm> alarms;
+    private boolean alarmsDirty;
+    private boolean closed;
+
+    private DerbyMvccStore(DerbyBackend backend, MvccOptions options) {
+        this.backend = backend;
+        this.options = options;
+        backend.loadAll(index::append);
+        compactRev = backend.readMeta(DerbyBackend.META_COMPACT_REVISION, NEVER_COMPACTED);
+        consistentIndex = backend.readMeta(DerbyBackend.META_CONSISTENT_INDEX, 0);
+        alarms = List.copyOf(backend.readAlarms());
+        // as etcd's restore: a fresh store is at revision 1; a compaction may have dropped the newest tombstone
+        currentRev = Math.max(1, Math.max(index.newestRevision(), compactRev));
+    }
+
+    static MvccStore open(Path dir, MvccOptions options) {
+        DerbyBackend backend = new DerbyBackend(dir);
+        try {
+            return new DerbyMvccStore(backend, options);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    // ---- reads of store state
+
+    @Override
+    public long currentRevision() {
+        return underRead(() -> currentRev);
+    }
+
+    @Override
+    public long compactRevision() {
+        return underRead(() -> Math.max(0, compactRev));
+    }
+
+    @Override
+    public long consistentIndex() {
+        return underRead(() -> consistentIndex);
+    }
+
+    // ---- KV requests
+
+    @Override
+    public RangeResponse range(RangeRequest r) {
+        return underRead(() -> rangeAt(r, currentRev));
+    }
+
+    @Override
+    public PutResponse put(PutRequest r) {
+        return underWrite(() -> {
+            checkLease(r.lease());
+            WriteTxn t = new WriteTxn(currentRev);
+            PutResponse resp = put(t, r);
+            finish(t);
+            return resp;
+        });
+    }
+
+    @Override
+    public DeleteRangeResponse deleteRange(DeleteRangeRequest r) {
+        return underWrite(() -> {
+            WriteTxn t = new WriteTxn(currentRev);
+            DeleteRangeResponse resp = delete(t, r);
+            finish(t);
+            return resp;
+        });
+    }
+
+    @Override
+    public TxnResponse txn(TxnRequest r) {
+        // a read-only txn holds the shared lock, as etcd serves it from a read view
+        boolean readOnly = isReadOnly(r);
+        Lock l = readOnly ? readLock : writeLock;
+        l.lock();
+        try {
+            ensureOpen();
+            long viewRev = currentRev;
+            // etcd evaluates every compare, nested ones included, on the view before the txn
+            List<Boolean> path = new ArrayList<>();
+            compareToPath(r, viewRev, path);
+            checkRequests(r, path, new int[] {0}, true, viewRev);
+            checkRequests(r, path, new int[] {0}, false, viewRev);
+            WriteTxn t = new WriteTxn(viewRev);
+            TxnResponse nested;
+            java.sql.Savepoint savepoint = readOnly ? null : backend.savepoint();
+            try {
+                nested = applyTxn(t, r, path, new int[] {0});
+                if (savepoint != null) {
+                    backend.release(savepoint);
+                }
+            } catch (RuntimeException e) {
+                // only reachable past etcd's up-front checks (e.g. a Derby fault): undo, leave nothing applied
+                for (int i = t.written.size() - 1; i >= 0; i--) {
+                    index.removeNewest(t.written.get(i));
+                }
+                if (savepoint != null) {
+                    backend.rollbackTo(savepoint);
+                }
+                throw e;
+            }
+            long rev = t.changes > 0 ? t.beginRev + 1 : t.beginRev;
+            finish(t);
+            return new TxnResponse(rev, nested.succeeded(), nested.responses());
+        } finally {
+            l.unlock();
+        }
+    }
+
+    @Override
+    public CompactionResponse compact(CompactionRequest r) {
+        return underWrite(() -> {
+            if (r.revision() <= compactRev) {
+                throw EtcdError.COMPACTED.exception();
+            }
+            if (r.revision() > currentRev) {
+                throw EtcdError.FUTURE_REV.exception();
+            }
+            backend.delete(index.compact(r.revision()));
+            compactRev = r.revision();
+            backend.writeMeta(DerbyBackend.META_COMPACT_REVISION, compactRev);
+            return new CompactionResponse(currentRev);
+        });
+    }
+
+    // ---- batching and persistence
+
+    @Override
+    public void setConsistentIndex(long raftIndex) {
+        underWrite(() -> {
+            consistentIndex = raftIndex;
+            consistentIndexDirty = true;
+            return null;
+        });
+    }
+
+    @Override
+    public void commit() {
+        underWrite(() -> {
+            commitLocked();
+            return null;
+        });
+    }
+
+    private void commitLocked() {
+        if (consistentIndexDirty) {
+            backend.writeMeta(DerbyBackend.META_CONSISTENT_INDEX, consistentIndex);
+            consistentIndexDirty = false;
+        }
+        if (alarmsDirty) {
+            backend.writeAlarms(alarms);
+            alarmsDirty = false;
+        }
+        backend.commit();
+    }
+
+    @Override
+    public long dbSize() {
+        return underWrite(backend::sizeOnDisk);
+    }
+
+    @Override
+    public long dbSizeInUse() {
+        return underWrite(backend::sizeInUse);
+    }
+
+    @Override
+    public void defragment() {
+        underWrite(() -> {
+            commitLocked();
+            backend.compress();
+            return null;
+        });
+    }
+
+    @Override
+    public List<Alarm> loadAlarms() {
+        return underRead(() -> alarms);
+    }
+
+    @Override
+    public void saveAlarms(List<Alarm> newAlarms) {
+        underWrite(() -> {
+            alarms = List.copyOf(newAlarms);
+            alarmsDirty = true;
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                backend.close();
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ---- hashes
+
+    @Override
+    public int hash() {
+        return underRead(() -> {
+            CRC32C crc = new CRC32C();
+            for (KeyIndex.Entry e : index.entriesByRevision()) {
+                hashEntry(crc, e);
+            }
+            crc.update(longBytes(compactRev));
+            return (int) crc.getValue();
+        });
+    }
+
+    @Override
+    public HashKvResponse hashKv(long revision) {
+        return underRead(() -> {
+            if (revision > 0 && revision <= compactRev) {
+                throw EtcdError.COMPACTED.exception();
+            }
+            if (revision > 0 && revision > currentRev) {
+                throw EtcdError.FUTURE_REV.exception();
+            }
+            long rev = revision == 0 ? currentRev : revision;
+            // as etcd's HashByRev: versions at or below the compact revision count only if a compaction
+            // at rev would keep them
+            Set<Revision> keep = index.keep(rev);
+            CRC32C crc = new CRC32C();
+            for (KeyIndex.Entry e : index.entriesByRevision()) {
+                long main = e.rev().main();
+                if (main > rev) {
+                    break;
+                }
+                if (main <= compactRev && !keep.isEmpty() && !keep.contains(e.rev())) {
+                    continue;
+                }
+                hashEntry(crc, e);
+            }
+            return new HashKvResponse(currentRev, (int) crc.getValue(), compactRev);
+        });
+    }
+
+    private static void hashEntry(CRC32C crc, KeyIndex.Entry e) {
+        KeyValue kv = e.kv();
+        crc.update(longBytes(e.rev().main()));
+        crc.update(longBytes(e.rev().sub()));
+        crc.update(e.tombstone() ? 1 : 0);
+        crc.update(longBytes(kv.key().length));
+        crc.update(kv.key());
+        crc.update(longBytes(kv.value().length));
+        crc.update(kv.value());
+        crc.update(longBytes(kv.createRevision()));
+        crc.update(longBytes(kv.version()));
+        crc.update(longBytes(kv.lease()));
+    }
+
+    private static byte[] longBytes(long v) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(v).array();
+    }
+
+    // ---- etcd's apply rules
+
+    /** One write transaction: every change gets main revision beginRev + 1 and the next sub revision. */
+    private static final class WriteTxn {
+        final long beginRev;
+        final List<KeyIndex.Entry> written = new ArrayList<>();
+        int changes;
+
+        WriteTxn(long beginRev) {
+            this.beginRev = beginRev;
+        }
+
+        /** The revision reads inside the txn use: they see the txn's own earlier writes. */
+        long readRev() {
+            return changes > 0 ? beginRev + 1 : beginRev;
+        }
+    }
+
+    private void finish(WriteTxn t) {
+        if (t.changes > 0) {
+            currentRev = t.beginRev + 1;
+        }
+    }
+
+    /** etcd's applierV3backend.Range over mvcc rangeKeys, at store revision {@code curRev}. */
+    private RangeResponse rangeAt(RangeRequest r, long curRev) {
+        long rev = r.revision();
+        if (rev > curRev) {
+            throw EtcdError.FUTURE_REV.exception();
+        }
+        if (rev <= 0) {
+            rev = curRev;
+        }
+        if (rev < compactRev) {
+            throw EtcdError.COMPACTED.exception();
+        }
+        List<KeyValue> kvs = index.range(r.key(), nz(r.rangeEnd()), rev);
+        long count = kvs.size();
+        if (r.countOnly()) {
+            return new RangeResponse(curRev, List.of(), false, count);
+        }
+        kvs = new ArrayList<>(kvs);
+        if (r.maxModRevision() != 0) {
+            kvs.removeIf(kv -> kv.modRevision() > r.maxModRevision());
+        }
+        if (r.minModRevision() != 0) {
+            kvs.removeIf(kv -> kv.modRevision() < r.minModRevision());
+        }
+        if (r.maxCreateRevision() != 0) {
+            kvs.removeIf(kv -> kv.createRevision() > r.maxCreateRevision());
+        }
+        if (r.minCreateRevision() != 0) {
+            kvs.removeIf(kv -> kv.createRevision() < r.minCreateRevision());
+        }
+        RangeRequest.SortOrder order = r.sortOrder() == null ? RangeRequest.SortOrder.NONE : r.sortOrder();
+        RangeRequest.SortTarget target = r.sortTarget() == null ? RangeRequest.SortTarget.KEY : r.sortTarget();
+        if (target != RangeRequest.SortTarget.KEY && order == RangeRequest.SortOrder.NONE) {
+            order = RangeRequest.SortOrder.ASCEND; // etcd: the index returns key order, so only non-key targets sort by default
+        }
+        if (order != RangeRequest.SortOrder.NONE) {
+            Comparator<KeyValue> c = sortComparator(target);
+            kvs.sort(order == RangeRequest.SortOrder.DESCEND ? c.reversed() : c); // stable: ties stay in key order
+        }
+        boolean more = false;
+        if (r.limit() > 0 && kvs.size() > r.limit()) {
+            kvs = kvs.subList(0, (int) r.limit());
+            more = true;
+        }
+        List<KeyValue> out = new ArrayList<>(kvs.size());
+        for (KeyValue kv : kvs) {
+            out.add(r.keysOnly() ? kv.withoutValue() : kv);
+        }
+        return new RangeResponse(curRev, List.copyOf(out), more, count);
+    }
+
+    private static Comparator<KeyValue> sortComparator(RangeRequest.SortTarget target) {
+        return switch (target) {
+            case KEY -> (a, b) -> Bytes.compare(a.key(), b.key());
+            case VERSION -> Comparator.comparingLong(KeyValue::version);
+            case CREATE -> Comparator.comparingLong(KeyValue::createRevision);
+            case MOD -> Comparator.comparingLong(KeyValue::modRevision);
+            case VALUE -> (a, b) -> Bytes.compare(a.value(), b.value());
+        };
+    }
+
+    /** etcd's applierV3backend.Put inside a write txn; lease existence is checked by the caller. */
+    private PutResponse put(WriteTxn t, PutRequest p) {
+        KeyValue prev = null;
+        if (p.ignoreValue() || p.ignoreLease() || p.prevKv()) {
+            prev = index.get(p.key(), t.readRev());
+        }
+        if ((p.ignoreValue() || p.ignoreLease()) && prev == null) {
+            throw EtcdError.KEY_NOT_FOUND.exception();
+        }
+        byte[] value = p.ignoreValue() ? prev.value() : nz(p.value());
+        long lease = p.ignoreLease() ? prev.lease() : p.lease();
+        long rev = t.beginRev + 1;
+        KeyValue latest = index.get(p.key(), rev);
+        long created = latest == null ? rev : latest.createRevision();
+        long version = latest == null ? 1 : latest.version() + 1;
+        KeyValue kv = new KeyValue(p.key().clone(), created, rev, version, value.clone(), lease);
+        write(t, new KeyIndex.Entry(new Revision(rev, t.changes), kv, false));
+        return new PutResponse(rev, p.prevKv() ? prev : null);
+    }
+
+    /** etcd's applierV3backend.DeleteRange inside a write txn. */
+    private DeleteRangeResponse delete(WriteTxn t, DeleteRangeRequest d) {
+        List<KeyValue> victims = index.range(d.key(), nz(d.rangeEnd()), t.readRev());
+        long rev = t.beginRev + 1;
+        for (KeyValue kv : victims) {
+            KeyValue tomb = new KeyValue(kv.key(), 0, rev, 0, Bytes.EMPTY, 0);
+            write(t, new KeyIndex.Entry(new Revision(rev, t.changes), tomb, true));
+        }
+        long respRev = victims.isEmpty() && t.changes == 0 ? t.beginRev : rev;
+        return new DeleteRangeResponse(respRev, victims.size(), d.prevKv() ? List.copyOf(victims) : List.of());
+    }
+
+    private void write(WriteTxn t, KeyIndex.Entry e) {
+        backend.insert(e); // first, so that a Derby fault leaves the index untouched
+        index.append(e);
+        t.written.add(e);
+        t.changes++;
+    }
+
+    private void checkLease(long lease) {
+        if (lease != 0 && !options.leaseExists().test(lease)) {
+            throw EtcdError.LEASE_NOT_FOUND.exception();
+        }
+    }
+
+    private static boolean isReadOnly(TxnRequest r) {
+        return ops(r.success()).stream().allMatch(op -> op.range() != null)
+            && ops(r.failure()).stream().allMatch(op -> op.range() != null);
+    }
+
+    /** etcd's compareToPath: the branch taken by this txn and, depth first, by each nested txn on it. */
+    private void compareToPath(TxnRequest r, long viewRev, List<Boolean> path) {
+        boolean ok = true;
+        for (Compare c : r.compare() == null ? List.<Compare>of() : r.compare()) {
+            if (!applyCompare(c, viewRev)) {
+                ok = false;
+                break;
+            }
+        }
+        path.add(ok);
+        for (RequestOp op : ops(ok ? r.success() : r.failure())) {
+            if (op.txn() != null) {
+                compareToPath(op.txn(), viewRev, path);
+            }
+        }
+    }
+
+    private boolean applyCompare(Compare c, long viewRev) {
+        List<KeyValue> kvs = index.range(c.key(), nz(c.rangeEnd()), viewRev);
+        if (kvs.isEmpty()) {
+            // etcd: a value compare on missing keys always fails; others compare against a zero key-value
+            return c.target() != Compare.Target.VALUE && compareKv(c, new KeyValue(c.key(), 0, 0, 0, Bytes.EMPTY, 0));
+        }
+        for (KeyValue kv : kvs) {
+            if (!compareKv(c, kv)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean compareKv(Compare c, KeyValue kv) {
+        int result = switch (c.target()) {
+            case VALUE -> Integer.signum(Bytes.compare(kv.value(), nz(c.value())));
+            case CREATE -> Long.compare(kv.createRevision(), c.number());
+            case MOD -> Long.compare(kv.modRevision(), c.number());
+            case VERSION -> Long.compare(kv.version(), c.number());
+            case LEASE -> Long.compare(kv.lease(), c.number());
+        };
+        return switch (c.result()) {
+            case EQUAL -> result == 0;
+            case NOT_EQUAL -> result != 0;
+            case GREATER -> result > 0;
+            case LESS -> result < 0;
+        };
+    }
+
+    /**
+     * etcd's checkRequests: before anything is written, puts on the chosen path are checked for
+     * KEY_NOT_FOUND / LEASE_NOT_FOUND ({@code puts}), or ranges for FUTURE_REV / COMPACTED.
+     */
+    private void checkRequests(TxnRequest r, List<Boolean> path, int[] pos, boolean puts, long viewRev) {
+        boolean ok = path.get(pos[0]++);
+        for (RequestOp op : ops(ok ? r.success() : r.failure())) {
+            if (op.txn() != null) {
+                checkRequests(op.txn(), path, pos, puts, viewRev);
+            } else if (puts && op.put() != null) {
+                PutRequest p = op.put();
+                if ((p.ignoreValue() || p.ignoreLease()) && index.get(p.key(), viewRev) == null) {
+                    throw EtcdError.KEY_NOT_FOUND.exception();
+                }
+                checkLease(p.lease());
+            } else if (!puts && op.range() != null && op.range().revision() != 0) {
+                if (op.range().revision() > viewRev) {
+                    throw EtcdError.FUTURE_REV.exception();
+                }
+                if (op.range().revision() < compactRev) {
+                    throw EtcdError.COMPACTED.exception();
+                }
+            }
+        }
+    }
+
+    /** etcd's applyTxn; a nested txn's own revision is 0, as etcd leaves its header empty. */
+    private TxnResponse applyTxn(WriteTxn t, TxnRequest r, List<Boolean> path, int[] pos) {
+        boolean ok = path.get(pos[0]++);
+        List<ResponseOp> responses = new ArrayList<>();
+        for (RequestOp op : ops(ok ? r.success() : r.failure())) {
+            if (op.range() != null) {
+                responses.add(new ResponseOp(rangeAt(op.range(), t.readRev()), null, null, null));
+            } else if (op.put() != null) {
+                responses.add(new ResponseOp(null, put(t, op.put()), null, null));
+            } else if (op.delete() != null) {
+                responses.add(new ResponseOp(null, null, delete(t, op.delete()), null));
+            } else if (op.txn() != null) {
+                responses.add(new ResponseOp(null, null, null, applyTxn(t, op.txn(), path, pos)));
+            }
+        }
+        return new TxnResponse(0, ok, List.copyOf(responses));
+    }
+
+    private static List<RequestOp> ops(List<RequestOp> ops) {
+        return ops == null ? List.of() : ops;
+    }
+
+    private static byte[] nz(byte[] b) {
+        return b == null ? Bytes.EMPTY : b;
+    }
+
+    // ---- locking
+
+    private interface Body<T> {
+        T run();
+    }
+
+    private <T> T underRead(Body<T> body) {
+        readLock.lock();
+        try {
+            ensureOpen();
+            return body.run();
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    private <T> T underWrite(Body<T> body) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            return body.run();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("MVCC store is closed");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.ketcd.mvcc;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.ketcd.api.Alarm;
+import org.ketcd.api.CompactionRequest;
+import org.ketcd.api.CompactionResponse;
+import org.ketcd.api.DeleteRangeRequest;
+import org.ketcd.api.DeleteRangeResponse;
+import org.ketcd.api.HashKvResponse;
+import org.ketcd.api.PutRequest;
+import org.ketcd.api.PutResponse;
+import org.ketcd.api.RangeRequest;
+import org.ketcd.api.RangeResponse;
+import org.ketcd.api.TxnRequest;
+import org.ketcd.api.TxnResponse;
+
+/**
+ * etcd 3.4's multi-version key-value store (its {@code mvcc} package plus the apply rules of
+ * {@code etcdserver/apply.go}), persisted in an embedded Derby database.
+ *
+ * <p>Writes are applied immediately (readers see them at once) but reach Derby's disk only with the
+ * next {@link #commit()}, together with the Raft index given to {@link #setConsistentIndex(long)}.
+ * A crash or a {@link #close()} without commit reopens at the last commit. Request errors are thrown
+ * as {@link org.ketcd.api.EtcdException} and leave nothing applied.
+ */
+public interface MvccStore extends AutoCloseable {
+
+    /** Opens (creating if absent) the store in {@code dir}; the Derby database lives in a subdirectory. */
+    static MvccStore open(Path dir, MvccOptions options) {
+        return DerbyMvccStore.open(dir, options);
+    }
+
+    /** The newest revision; 1 on a fresh store, as etcd's header revision. */
+    long currentRevision();
+
+    /** The revision of the last compaction; 0 if never compacted. */
+    long compactRevision();
+
+    /**
+     * The last Raft index given to {@link #setConsistentIndex(long)} (like etcd's in-memory consistent
+     * index); after a reopen it is the value recorded by the last {@link #commit()}. 0 on a fresh store.
+     */
+    long consistentIndex();
+
+    /** A read; safe to call from any thread while another thread writes. */
+    RangeResponse range(RangeRequest r);
+
+    /** A put: one new revision. */
+    PutResponse put(PutRequest r);
+
+    /** A delete: one new revision only if something was deleted. */
+    DeleteRangeResponse deleteRange(DeleteRangeRequest r);
+
+    /** An atomic transaction: one new revision if any write happened. */
+    TxnResponse txn(TxnRequest r);
+
+    /** Drops history before {@code r.revision()}; synchronous whatever {@code physical} says. */
+    CompactionResponse compact(CompactionRequest r);
+
+    /** The Raft index recorded, in the same Derby transaction as the data, by the next {@link #commit()}. */
+    void setConsistentIndex(long raftIndex);
+
+    /** Makes every write applied so far, the consistent index and the alarms durable in one Derby transaction. */
+    void commit();
+
+    /** Bytes the database's data files take on disk (etcd's db size, checked against the backend quota). */
+    long dbSize();
+
+    /** Bytes of the data files in use (allocated pages, free pages excluded). */
+    long dbSizeInUse();
+
+    /** Commits, then rebuilds the Derby tables so that free space goes back to the file system. */
+    void defragment();
+
+    /** Maintenance.Hash: CRC-32C over the store's content (not the consistent index), equal on members in sync. */
+    int hash();
+
+    /** Maintenance.HashKV at {@code revision} (0 = current), computed as etcd 3.4's {@code HashByRev}. */
+    HashKvResponse hashKv(long revision);
+
+    /** The alarms persisted by the last {@link #saveAlarms(List)} (committed or not). */
+    List<Alarm> loadAlarms();
+
+    /** Replaces the persisted alarms; durable with the next {@link #commit()}. */
+    void saveAlarms(List<Alarm> alarms);
+
+    /** Discards uncommitted writes and shuts down this store's Derby database (only this one). */
+    @Override
+    void close();
+}
