@@ -1,0 +1,231 @@
+package org.ketcd.raft;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.ketcd.api.Alarm;
+import org.ketcd.api.AlarmType;
+import org.ketcd.api.CompactionRequest;
+import org.ketcd.api.Compare;
+import org.ketcd.api.DeleteRangeRequest;
+import org.ketcd.api.PutRequest;
+import org.ketcd.api.RangeRequest;
+import org.ketcd.api.RequestOp;
+import org.ketcd.api.TxnRequest;
+
+/**
+ * The payload of one Raft log entry: the client commands batched into it. The first byte is a format
+ * version so a later Ketcd can still read entries written by this one; readers refuse versions they
+ * do not know rather than misread them.
+ */
+final class CommandBatch implements IdentifiedDataSerializable {
+    static final int FACTORY_ID = 0x6b65;
+    static final int CLASS_ID = 1;
+    static final byte FORMAT_V1 = 1;
+
+    private static final byte PUT = 1;
+    private static final byte DELETE_RANGE = 2;
+    private static final byte TXN = 3;
+    private static final byte COMPACT = 4;
+    private static final byte ALARM = 5;
+    private static final byte RANGE = 6;
+
+    private List<ProposedCommand> commands;
+
+    CommandBatch() {
+    }
+
+    CommandBatch(List<ProposedCommand> commands) {
+        this.commands = commands;
+    }
+
+    List<ProposedCommand> commands() {
+        return commands;
+    }
+
+    @Override
+    public int getFactoryId() {
+        return FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return CLASS_ID;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeByte(FORMAT_V1);
+        out.writeInt(commands.size());
+        for (ProposedCommand c : commands) {
+            out.writeLong(c.proposer());
+            out.writeLong(c.requestId());
+            writeCommand(out, c.command());
+        }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        byte version = in.readByte();
+        if (version != FORMAT_V1) {
+            throw new IOException("unknown command batch format version " + version);
+        }
+        int n = in.readInt();
+        commands = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long proposer = in.readLong();
+            long requestId = in.readLong();
+            commands.add(new ProposedCommand(proposer, requestId, readCommand(in)));
+        }
+    }
+
+    private static void writeCommand(ObjectDataOutput out, Command command) throws IOException {
+        if (command instanceof Command.Put p) {
+            out.writeByte(PUT);
+            writePut(out, p.request());
+        } else if (command instanceof Command.DeleteRange d) {
+            out.writeByte(DELETE_RANGE);
+            writeDelete(out, d.request());
+        } else if (command instanceof Command.Txn t) {
+            out.writeByte(TXN);
+            writeTxn(out, t.request());
+        } else if (command instanceof Command.Compact c) {
+            out.writeByte(COMPACT);
+            out.writeLong(c.request().revision());
+            out.writeBoolean(c.request().physical());
+        } else if (command instanceof Command.AlarmChange a) {
+            out.writeByte(ALARM);
+            out.writeBoolean(a.activate());
+            out.writeLong(a.alarm().memberId());
+            out.writeByte(a.alarm().type().ordinal());
+        } else {
+            throw new IOException("unknown command " + command.getClass().getName());
+        }
+    }
+
+    private static Command readCommand(ObjectDataInput in) throws IOException {
+        byte type = in.readByte();
+        return switch (type) {
+            case PUT -> new Command.Put(readPut(in));
+            case DELETE_RANGE -> new Command.DeleteRange(readDelete(in));
+            case TXN -> new Command.Txn(readTxn(in));
+            case COMPACT -> new Command.Compact(new CompactionRequest(in.readLong(), in.readBoolean()));
+            case ALARM -> new Command.AlarmChange(in.readBoolean(),
+                    new Alarm(in.readLong(), AlarmType.values()[in.readByte()]));
+            default -> throw new IOException("unknown command type " + type);
+        };
+    }
+
+    private static void writePut(ObjectDataOutput out, PutRequest p) throws IOException {
+        out.writeByteArray(p.key());
+        out.writeByteArray(p.value());
+        out.writeLong(p.lease());
+        out.writeByte((p.prevKv() ? 1 : 0) | (p.ignoreValue() ? 2 : 0) | (p.ignoreLease() ? 4 : 0));
+    }
+
+    private static PutRequest readPut(ObjectDataInput in) throws IOException {
+        byte[] key = in.readByteArray();
+        byte[] value = in.readByteArray();
+        long lease = in.readLong();
+        byte flags = in.readByte();
+        return new PutRequest(key, value, lease, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
+    }
+
+    private static void writeDelete(ObjectDataOutput out, DeleteRangeRequest d) throws IOException {
+        out.writeByteArray(d.key());
+        out.writeByteArray(d.rangeEnd());
+        out.writeBoolean(d.prevKv());
+    }
+
+    private static DeleteRangeRequest readDelete(ObjectDataInput in) throws IOException {
+        return new DeleteRangeRequest(in.readByteArray(), in.readByteArray(), in.readBoolean());
+    }
+
+    private static void writeRange(ObjectDataOutput out, RangeRequest r) throws IOException {
+        out.writeByteArray(r.key());
+        out.writeByteArray(r.rangeEnd());
+        out.writeLong(r.limit());
+        out.writeLong(r.revision());
+        out.writeByte(r.sortOrder().ordinal());
+        out.writeByte(r.sortTarget().ordinal());
+        out.writeByte((r.serializable() ? 1 : 0) | (r.keysOnly() ? 2 : 0) | (r.countOnly() ? 4 : 0));
+        out.writeLong(r.minModRevision());
+        out.writeLong(r.maxModRevision());
+        out.writeLong(r.minCreateRevision());
+        out.writeLong(r.maxCreateRevision());
+    }
+
+    private static RangeRequest readRange(ObjectDataInput in) throws IOException {
+        byte[] key = in.readByteArray();
+        byte[] rangeEnd = in.readByteArray();
+        long limit = in.readLong();
+        long revision = in.readLong();
+        RangeRequest.SortOrder order = RangeRequest.SortOrder.values()[in.readByte()];
+        RangeRequest.SortTarget target = RangeRequest.SortTarget.values()[in.readByte()];
+        byte flags = in.readByte();
+        return new RangeRequest(key, rangeEnd, limit, revision, order, target, (flags & 1) != 0,
+                (flags & 2) != 0, (flags & 4) != 0, in.readLong(), in.readLong(), in.readLong(), in.readLong());
+    }
+
+    private static void writeTxn(ObjectDataOutput out, TxnRequest t) throws IOException {
+        out.writeInt(t.compare().size());
+        for (Compare c : t.compare()) {
+            out.writeByte(c.result().ordinal());
+            out.writeByte(c.target().ordinal());
+            out.writeByteArray(c.key());
+            out.writeByteArray(c.rangeEnd());
+            out.writeLong(c.number());
+            out.writeByteArray(c.value());
+        }
+        writeOps(out, t.success());
+        writeOps(out, t.failure());
+    }
+
+    private static TxnRequest readTxn(ObjectDataInput in) throws IOException {
+        int n = in.readInt();
+        List<Compare> compares = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            compares.add(new Compare(Compare.Result.values()[in.readByte()], Compare.Target.values()[in.readByte()],
+                    in.readByteArray(), in.readByteArray(), in.readLong(), in.readByteArray()));
+        }
+        return new TxnRequest(compares, readOps(in), readOps(in));
+    }
+
+    private static void writeOps(ObjectDataOutput out, List<RequestOp> ops) throws IOException {
+        out.writeInt(ops.size());
+        for (RequestOp op : ops) {
+            if (op.range() != null) {
+                out.writeByte(RANGE);
+                writeRange(out, op.range());
+            } else if (op.put() != null) {
+                out.writeByte(PUT);
+                writePut(out, op.put());
+            } else if (op.delete() != null) {
+                out.writeByte(DELETE_RANGE);
+                writeDelete(out, op.delete());
+            } else {
+                out.writeByte(TXN);
+                writeTxn(out, op.txn());
+            }
+        }
+    }
+
+    private static List<RequestOp> readOps(ObjectDataInput in) throws IOException {
+        int n = in.readInt();
+        List<RequestOp> ops = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            byte type = in.readByte();
+            ops.add(switch (type) {
+                case RANGE -> RequestOp.range(readRange(in));
+                case PUT -> RequestOp.put(readPut(in));
+                case DELETE_RANGE -> RequestOp.delete(readDelete(in));
+                case TXN -> RequestOp.txn(readTxn(in));
+                default -> throw new IOException("unknown txn operation type " + type);
+            });
+        }
+        return ops;
+    }
+}

@@ -1,0 +1,45 @@
+package org.ketcd.raft;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Proposals of this member waiting for their command to be applied (etcd's {@code wait.Wait}): the
+ * apply thread hands each result to the client future registered under the command's request id.
+ */
+final class PendingRequests {
+    private final ConcurrentHashMap<Long, CompletableFuture<Object>> waiting = new ConcurrentHashMap<>();
+    // Seeded from the clock so ids of a restarted member never meet ids replayed from its own log.
+    private final AtomicLong nextId = new AtomicLong(System.currentTimeMillis() << 20);
+
+    long register(CompletableFuture<Object> result) {
+        long id = nextId.incrementAndGet();
+        waiting.put(id, result);
+        return id;
+    }
+
+    int size() {
+        return waiting.size();
+    }
+
+    void complete(long requestId, Object response) {
+        CompletableFuture<Object> f = waiting.remove(requestId);
+        if (f != null) {
+            f.complete(response);
+        }
+    }
+
+    void fail(long requestId, Throwable error) {
+        CompletableFuture<Object> f = waiting.remove(requestId);
+        if (f != null) {
+            f.completeExceptionally(error);
+        }
+    }
+
+    void failAll(Throwable error) {
+        for (Long id : waiting.keySet()) {
+            fail(id, error);
+        }
+    }
+}

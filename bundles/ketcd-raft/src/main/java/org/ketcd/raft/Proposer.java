@@ -1,0 +1,102 @@
+package org.ketcd.raft;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.ketcd.api.EtcdError;
+
+/**
+ * Batches client commands into Raft log entries: commands that arrive while an entry is in flight
+ * travel together in the next one. Each Ratis entry costs about a CPU-millisecond and an fsync, so
+ * this, not any Ratis setting, decides write throughput (../shared/VERSIONS.md).
+ */
+final class Proposer {
+    /** Commands in one log entry at most. */
+    static final int MAX_BATCH_COMMANDS = 512;
+    /** Encoded bytes in one log entry at most (well below Ratis' 64 MiB gRPC message limit). */
+    static final int MAX_BATCH_BYTES = 8 * 1024 * 1024;
+    /** Log entries proposed but not yet answered; one keeps batches full and latency lowest. */
+    static final int MAX_ENTRIES_IN_FLIGHT = 1;
+    /** Commands queued or in flight; past this a client gets etcd's "too many requests" (etcd: 5000). */
+    static final int MAX_PENDING_COMMANDS = 10_000;
+
+    private record Queued(ProposedCommand command, int size) {
+    }
+
+    private final RaftClient client;
+    private final CommandCodec codec;
+    private final PendingRequests pending;
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    private int entriesInFlight;
+
+    Proposer(RaftClient client, CommandCodec codec, PendingRequests pending) {
+        this.client = client;
+        this.codec = codec;
+        this.pending = pending;
+    }
+
+    /** Queues a command; the future completes with its applied response. */
+    void propose(ProposedCommand command, int encodedSize) {
+        synchronized (this) {
+            queue.add(new Queued(command, encodedSize));
+        }
+        sendWhileRoom();
+    }
+
+    boolean full() {
+        return pending.size() >= MAX_PENDING_COMMANDS;
+    }
+
+    private void sendWhileRoom() {
+        while (true) {
+            List<ProposedCommand> batch;
+            synchronized (this) {
+                if (entriesInFlight >= MAX_ENTRIES_IN_FLIGHT || queue.isEmpty()) {
+                    return;
+                }
+                batch = takeBatch();
+                entriesInFlight++;
+            }
+            send(batch);
+        }
+    }
+
+    private List<ProposedCommand> takeBatch() {
+        List<ProposedCommand> batch = new ArrayList<>();
+        int bytes = 0;
+        while (!queue.isEmpty() && batch.size() < MAX_BATCH_COMMANDS
+                && (batch.isEmpty() || bytes + queue.peek().size() <= MAX_BATCH_BYTES)) {
+            Queued q = queue.poll();
+            bytes += q.size();
+            batch.add(q.command());
+        }
+        return batch;
+    }
+
+    private void send(List<ProposedCommand> batch) {
+        CompletableFuture<?> sent;
+        try {
+            sent = client.async().send(Message.valueOf(
+                    org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(codec.encode(batch))));
+        } catch (RuntimeException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((reply, error) -> {
+            boolean failed = error != null
+                    || !((org.apache.ratis.protocol.RaftClientReply) reply).isSuccess();
+            if (failed) {
+                // The entry may or may not be committed; as etcd, the client hears a timeout/no-leader error.
+                for (ProposedCommand c : batch) {
+                    pending.fail(c.requestId(), EtcdError.TIMEOUT.exception());
+                }
+            }
+            synchronized (this) {
+                entriesInFlight--;
+            }
+            sendWhileRoom();
+        });
+    }
+}

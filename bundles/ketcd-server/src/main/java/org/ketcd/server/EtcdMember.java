@@ -1,0 +1,100 @@
+package org.ketcd.server;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.ketcd.api.EtcdServer;
+import org.ketcd.mvcc.MvccOptions;
+import org.ketcd.mvcc.MvccStore;
+import org.ketcd.raft.RaftNode;
+import org.ketcd.raft.RaftPeerSpec;
+import org.ketcd.raft.RaftSettings;
+import org.ketcd.server.config.ServerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running member: its identity, MVCC store and Raft node, and the server over them. Plain Java:
+ * the OSGi component, the tests and any embedding start it the same way.
+ * Data dir layout: {@code member/identity.properties}, {@code member/db} (Derby), {@code member/wal} (Raft log).
+ */
+public final class EtcdMember implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdMember.class);
+
+    private final ServerConfig config;
+    private final MvccStore store;
+    private final RaftNode raft;
+    private final KetcdServer server;
+    private final MemberIdentity identity;
+
+    private EtcdMember(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, KetcdServer server) {
+        this.config = config;
+        this.identity = identity;
+        this.store = store;
+        this.raft = raft;
+        this.server = server;
+    }
+
+    public static EtcdMember start(ServerConfig config) throws Exception {
+        Path memberDir = config.dataDir().resolve("member");
+        Files.createDirectories(memberDir);
+        MemberIdentity identity = MemberIdentity.loadOrBootstrap(config, memberDir);
+        MvccStore store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults());
+        RaftNode raft = null;
+        try {
+            Alarms alarms = new Alarms(store.loadAlarms());
+            raft = RaftNode.start(raftSettings(config, identity, memberDir), new StoreApplier(store, alarms));
+            KetcdServer server = new KetcdServer(config, identity, store, raft, alarms);
+            LOG.info("member {} ({}) of cluster {} started, data dir {}", identity.name(),
+                    Long.toHexString(identity.memberId()), Long.toHexString(identity.clusterId()), config.dataDir());
+            return new EtcdMember(config, identity, store, raft, server);
+        } catch (Exception | Error e) {
+            if (raft != null) {
+                raft.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    private static RaftSettings raftSettings(ServerConfig config, MemberIdentity identity, Path memberDir) {
+        List<RaftPeerSpec> peers = identity.members().stream()
+                .map(m -> new RaftPeerSpec(m.id(), hostPort(m.peerUrls().get(0)))).toList();
+        RaftPeerSpec self = peers.stream().filter(p -> p.memberId() == identity.memberId()).findFirst().orElseThrow();
+        // The Raft group id derives from the cluster id, itself derived from the token: clusters
+        // bootstrapped with different tokens never accept each other's messages.
+        UUID groupId = UUID.nameUUIDFromBytes(("ketcd-cluster-" + Long.toHexString(identity.clusterId()))
+                .getBytes(StandardCharsets.UTF_8));
+        return new RaftSettings(self, hostPort(config.listenPeerUrls().get(0)), peers, groupId,
+                memberDir.resolve("wal"), config.heartbeatIntervalMs(), config.electionTimeoutMs());
+    }
+
+    private static String hostPort(URI url) {
+        return url.getHost() + ":" + url.getPort();
+    }
+
+    public EtcdServer server() {
+        return server;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public long memberId() {
+        return identity.memberId();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            raft.close();
+        } finally {
+            store.close();
+        }
+        LOG.info("member {} stopped", identity.name());
+    }
+}

@@ -1,0 +1,201 @@
+package org.ketcd.server;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.ketcd.api.Alarm;
+import org.ketcd.api.AlarmType;
+import org.ketcd.api.CompactionRequest;
+import org.ketcd.api.CompactionResponse;
+import org.ketcd.api.DeleteRangeRequest;
+import org.ketcd.api.DeleteRangeResponse;
+import org.ketcd.api.EtcdError;
+import org.ketcd.api.EtcdException;
+import org.ketcd.api.EtcdServer;
+import org.ketcd.api.HashKvResponse;
+import org.ketcd.api.Member;
+import org.ketcd.api.PutRequest;
+import org.ketcd.api.PutResponse;
+import org.ketcd.api.RangeRequest;
+import org.ketcd.api.RangeResponse;
+import org.ketcd.api.ResponseHeader;
+import org.ketcd.api.StatusResponse;
+import org.ketcd.api.TxnRequest;
+import org.ketcd.api.TxnResponse;
+import org.ketcd.mvcc.MvccStore;
+import org.ketcd.raft.Command;
+import org.ketcd.raft.RaftNode;
+import org.ketcd.server.config.ServerConfig;
+
+/**
+ * The etcd server of one member: checks requests as etcd does (arguments, size, quota), proposes
+ * writes through Raft, and answers reads from the local store after a read barrier (linearizable) or
+ * directly (serializable). Every adapter calls this and nothing below it.
+ */
+final class KetcdServer implements EtcdServer {
+    /** The etcd version Ketcd answers as (its API level), in Status and /version. */
+    static final String ETCD_VERSION = "3.4.0";
+    /** etcd's per-key overhead in its quota estimate of a put (quota.go kvOverhead). */
+    private static final int QUOTA_KV_OVERHEAD = 256;
+
+    private final ServerConfig config;
+    private final MemberIdentity identity;
+    private final MvccStore store;
+    private final RaftNode raft;
+    private final Alarms alarms;
+
+    KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms) {
+        this.config = config;
+        this.identity = identity;
+        this.store = store;
+        this.raft = raft;
+        this.alarms = alarms;
+    }
+
+    @Override
+    public CompletableFuture<RangeResponse> range(RangeRequest request) {
+        return attempt(() -> {
+            RequestChecks.checkRange(request);
+            if (request.serializable()) {
+                return CompletableFuture.completedFuture(store.range(request));
+            }
+            return raft.readBarrier().thenApply(ready -> store.range(request));
+        });
+    }
+
+    @Override
+    public CompletableFuture<PutResponse> put(PutRequest request) {
+        return attempt(() -> {
+            RequestChecks.checkPut(request);
+            return propose(new Command.Put(request), QUOTA_KV_OVERHEAD + request.key().length + request.value().length);
+        });
+    }
+
+    @Override
+    public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
+        return attempt(() -> {
+            RequestChecks.checkDelete(request);
+            return propose(new Command.DeleteRange(request), 0);
+        });
+    }
+
+    @Override
+    public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+        return attempt(() -> {
+            RequestChecks.checkTxn(request, config.maxTxnOps());
+            boolean readOnly = !StoreApplier.hasPut(request) && !hasDelete(request);
+            if (readOnly && request.compare().isEmpty()) {
+                // A read-only transaction needs no log entry: a read barrier is enough, as etcd does.
+                return raft.readBarrier().thenApply(ready -> store.txn(request));
+            }
+            int cost = StoreApplier.hasPut(request) ? raft.encodedSize(new Command.Txn(request)) : 0;
+            return propose(new Command.Txn(request), cost);
+        });
+    }
+
+    private static boolean hasDelete(TxnRequest txn) {
+        for (var ops : List.of(txn.success(), txn.failure())) {
+            for (var op : ops) {
+                if (op.delete() != null || op.txn() != null && hasDelete(op.txn())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
+        return attempt(() -> propose(new Command.Compact(request), 0));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> propose(Command command, long quotaCost) {
+        int size = raft.encodedSize(command);
+        if (size > config.maxRequestBytes()) {
+            throw EtcdError.REQUEST_TOO_LARGE.exception();
+        }
+        if (quotaCost > 0 && !quotaAvailable(quotaCost)) {
+            // As etcd: raise the NOSPACE alarm cluster-wide through Raft, and refuse this write.
+            if (!alarms.isActive(AlarmType.NOSPACE)) {
+                raft.propose(new Command.AlarmChange(true, new Alarm(identity.memberId(), AlarmType.NOSPACE)));
+            }
+            throw EtcdError.NO_SPACE.exception();
+        }
+        return (CompletableFuture<T>) raft.propose(command);
+    }
+
+    private boolean quotaAvailable(long cost) {
+        return store.dbSize() + cost <= config.quotaBackendBytes();
+    }
+
+    /** Runs a request step, turning a synchronous refusal into a failed future. */
+    private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> step) {
+        try {
+            return step.get();
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<StatusResponse> status() {
+        List<String> errors = alarms.list().stream()
+                .map(a -> "memberID:" + Long.toUnsignedString(a.memberId()) + " alarm:" + a.type() + " ").toList();
+        return CompletableFuture.completedFuture(new StatusResponse(store.currentRevision(), ETCD_VERSION,
+                store.dbSize(), store.dbSizeInUse(), raft.leaderId(), raft.lastLogIndex(), raft.term(),
+                raft.appliedIndex(), errors, false));
+    }
+
+    @Override
+    public List<Alarm> alarms() {
+        return alarms.list();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<List<Alarm>> activateAlarm(Alarm alarm) {
+        return attempt(() -> raft.propose(new Command.AlarmChange(true, alarm)).thenApply(r -> (List<Alarm>) r));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public CompletableFuture<List<Alarm>> deactivateAlarm(Alarm alarm) {
+        return attempt(() -> raft.propose(new Command.AlarmChange(false, alarm)).thenApply(r -> (List<Alarm>) r));
+    }
+
+    @Override
+    public CompletableFuture<Void> defragment() {
+        return CompletableFuture.runAsync(store::defragment);
+    }
+
+    @Override
+    public CompletableFuture<Integer> hash() {
+        return CompletableFuture.completedFuture(store.hash());
+    }
+
+    @Override
+    public CompletableFuture<HashKvResponse> hashKv(long revision) {
+        return attempt(() -> CompletableFuture.completedFuture(store.hashKv(revision)));
+    }
+
+    @Override
+    public List<Member> members() {
+        return identity.members().stream().map(m -> new Member(m.id(), m.name(),
+                m.peerUrls().stream().map(URI::toString).toList(),
+                m.id() == identity.memberId()
+                        ? config.advertiseClientUrls().stream().map(URI::toString).toList() : List.of(),
+                false)).toList();
+    }
+
+    @Override
+    public ResponseHeader header(long revision) {
+        return new ResponseHeader(identity.clusterId(), identity.memberId(), revision, raft.term());
+    }
+
+    @Override
+    public int maxRequestBytes() {
+        return config.maxRequestBytes();
+    }
+}

@@ -1,0 +1,60 @@
+package org.ketcd.server.config;
+
+import java.util.Locale;
+
+/**
+ * One of etcd's flags as Ketcd accepts it. {@code defaultValue} is etcd's default (null: none).
+ * {@code kind} decides how the value is checked.
+ */
+enum Flag {
+    NAME("name", "default", Kind.STRING),
+    DATA_DIR("data-dir", null, Kind.STRING),
+    WAL_DIR("wal-dir", "", Kind.STRING),
+    LISTEN_CLIENT_URLS("listen-client-urls", "http://localhost:2379", Kind.URLS),
+    ADVERTISE_CLIENT_URLS("advertise-client-urls", "http://localhost:2379", Kind.URLS),
+    LISTEN_PEER_URLS("listen-peer-urls", "http://localhost:2380", Kind.URLS),
+    INITIAL_ADVERTISE_PEER_URLS("initial-advertise-peer-urls", "http://localhost:2380", Kind.URLS),
+    INITIAL_CLUSTER("initial-cluster", null, Kind.STRING),
+    INITIAL_CLUSTER_STATE("initial-cluster-state", "new", Kind.STRING),
+    INITIAL_CLUSTER_TOKEN("initial-cluster-token", "etcd-cluster", Kind.STRING),
+    SNAPSHOT_COUNT("snapshot-count", "100000", Kind.UINT),
+    HEARTBEAT_INTERVAL("heartbeat-interval", "100", Kind.UINT),
+    ELECTION_TIMEOUT("election-timeout", "1000", Kind.UINT),
+    AUTO_COMPACTION_MODE("auto-compaction-mode", "periodic", Kind.STRING),
+    AUTO_COMPACTION_RETENTION("auto-compaction-retention", "0", Kind.STRING),
+    QUOTA_BACKEND_BYTES("quota-backend-bytes", "0", Kind.INT),
+    MAX_REQUEST_BYTES("max-request-bytes", "1572864", Kind.UINT),
+    MAX_TXN_OPS("max-txn-ops", "128", Kind.UINT),
+    DISCOVERY("discovery", "", Kind.STRING),
+    DISCOVERY_SRV("discovery-srv", "", Kind.STRING),
+    ENABLE_V2("enable-v2", "false", Kind.BOOL),
+    LOGGER("logger", "capnslog", Kind.STRING),
+    LOG_LEVEL("log-level", "info", Kind.STRING),
+    DEBUG("debug", "false", Kind.BOOL);
+
+    enum Kind { STRING, URLS, UINT, INT, BOOL }
+
+    final String flagName;
+    final String defaultValue;
+    final Kind kind;
+
+    Flag(String flagName, String defaultValue, Kind kind) {
+        this.flagName = flagName;
+        this.defaultValue = defaultValue;
+        this.kind = kind;
+    }
+
+    /** etcd's environment variable for the flag: --my-flag is ETCD_MY_FLAG. */
+    String envName() {
+        return "ETCD_" + flagName.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    static Flag byName(String name) {
+        for (Flag f : values()) {
+            if (f.flagName.equals(name)) {
+                return f;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,265 @@
+package org.ketcd.server.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A member's configuration from etcd's flags. Precedence as the design fixes it: built-in default
+ * &lt; {@code etc/org.ketcd.server.cfg} &lt; {@code ETCD_*} environment &lt; command-line flag. Any
+ * unknown flag or bad value fails with a one-line message naming it.
+ */
+public final class ServerConfig {
+    /** etcd's default backend quota when --quota-backend-bytes is 0: 2 GiB. */
+    public static final long DEFAULT_QUOTA_BYTES = 2L * 1024 * 1024 * 1024;
+
+    private final Map<Flag, String> values;
+
+    private ServerConfig(Map<Flag, String> values) {
+        this.values = values;
+    }
+
+    public static ServerConfig defaults() {
+        try {
+            return resolve(new String[0], Map.of(), Map.of());
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Resolves a configuration. {@code cfgFile} holds the properties of {@code org.ketcd.server.cfg}
+     * (keys are flag names without dashes in front, e.g. {@code listen-client-urls}); {@code env} is
+     * the process environment, of which only {@code ETCD_*} variables are read.
+     */
+    public static ServerConfig resolve(String[] args, Map<String, String> env, Map<String, String> cfgFile)
+            throws ConfigException {
+        Map<Flag, String> values = new EnumMap<>(Flag.class);
+        Map<Flag, String> explicit = new EnumMap<>(Flag.class);
+        for (Map.Entry<String, String> e : cfgFile.entrySet()) {
+            Flag f = Flag.byName(e.getKey());
+            if (f != null) {
+                explicit.put(f, e.getValue().trim());
+            }
+        }
+        for (Flag f : Flag.values()) {
+            String fromEnv = env.get(f.envName());
+            if (fromEnv != null) {
+                explicit.put(f, fromEnv);
+            }
+        }
+        explicit.putAll(parseArgs(args));
+        for (Flag f : Flag.values()) {
+            values.put(f, explicit.getOrDefault(f, f.defaultValue));
+        }
+        for (Map.Entry<Flag, String> e : values.entrySet()) {
+            check(e.getKey(), e.getValue());
+        }
+        if (explicit.containsKey(Flag.LISTEN_CLIENT_URLS) && !explicit.containsKey(Flag.ADVERTISE_CLIENT_URLS)) {
+            throw new ConfigException("--advertise-client-urls is required when --listen-client-urls is set explicitly");
+        }
+        if (values.get(Flag.DATA_DIR) == null) {
+            values.put(Flag.DATA_DIR, values.get(Flag.NAME) + ".etcd");
+        }
+        if (values.get(Flag.INITIAL_CLUSTER) == null) {
+            values.put(Flag.INITIAL_CLUSTER, values.get(Flag.NAME) + "=" + values.get(Flag.INITIAL_ADVERTISE_PEER_URLS));
+        }
+        String state = values.get(Flag.INITIAL_CLUSTER_STATE);
+        if (!state.equals("new") && !state.equals("existing")) {
+            throw new ConfigException("invalid value \"" + state + "\" for flag --initial-cluster-state: valid values are \"new\" and \"existing\"");
+        }
+        if (Integer.parseInt(values.get(Flag.ELECTION_TIMEOUT)) < 5 * Integer.parseInt(values.get(Flag.HEARTBEAT_INTERVAL))) {
+            throw new ConfigException("--election-timeout[" + values.get(Flag.ELECTION_TIMEOUT)
+                    + "ms] should be at least as 5 times as --heartbeat-interval[" + values.get(Flag.HEARTBEAT_INTERVAL) + "ms]");
+        }
+        ServerConfig config = new ServerConfig(values);
+        config.initialCluster();
+        return config;
+    }
+
+    private static Map<Flag, String> parseArgs(String[] args) throws ConfigException {
+        Map<Flag, String> parsed = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("-")) {
+                throw new ConfigException("'" + arg + "' is not a valid flag");
+            }
+            String body = arg.startsWith("--") ? arg.substring(2) : arg.substring(1);
+            String name = body;
+            String value = null;
+            int eq = body.indexOf('=');
+            if (eq >= 0) {
+                name = body.substring(0, eq);
+                value = body.substring(eq + 1);
+            }
+            Flag flag = Flag.byName(name);
+            if (flag == null) {
+                throw new ConfigException("flag provided but not defined: -" + name);
+            }
+            if (value == null) {
+                if (flag.kind == Flag.Kind.BOOL) {
+                    value = "true";
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new ConfigException("flag needs an argument: -" + name);
+                }
+            }
+            parsed.put(flag, value);
+        }
+        return parsed;
+    }
+
+    private static void check(Flag flag, String value) throws ConfigException {
+        if (value == null) {
+            return;
+        }
+        String bad = "invalid value \"" + value + "\" for flag -" + flag.flagName + ": ";
+        switch (flag.kind) {
+            case UINT, INT -> {
+                try {
+                    long v = Long.parseLong(value);
+                    if (flag.kind == Flag.Kind.UINT && v < 0) {
+                        throw new ConfigException(bad + "parse error");
+                    }
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(bad + "parse error");
+                }
+            }
+            case BOOL -> {
+                if (!value.equals("true") && !value.equals("false")) {
+                    throw new ConfigException(bad + "parse error");
+                }
+            }
+            case URLS -> parseUrls(flag, value);
+            default -> {
+            }
+        }
+    }
+
+    private static List<URI> parseUrls(Flag flag, String value) throws ConfigException {
+        List<URI> urls = new ArrayList<>();
+        for (String s : value.split(",")) {
+            try {
+                URI u = new URI(s.trim());
+                if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null
+                        || u.getPort() < 0) {
+                    throw new ConfigException("invalid value \"" + value + "\" for flag -" + flag.flagName
+                            + ": URL must be http(s)://host:port, got \"" + s + "\"");
+                }
+                if ("https".equals(u.getScheme())) {
+                    throw new ConfigException("invalid value \"" + value + "\" for flag -" + flag.flagName
+                            + ": TLS (https) is not supported yet");
+                }
+                urls.add(u);
+            } catch (URISyntaxException e) {
+                throw new ConfigException("invalid value \"" + value + "\" for flag -" + flag.flagName
+                        + ": " + e.getMessage());
+            }
+        }
+        return List.copyOf(urls);
+    }
+
+    private List<URI> urls(Flag flag) {
+        try {
+            return parseUrls(flag, values.get(flag));
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String name() {
+        return values.get(Flag.NAME);
+    }
+
+    public Path dataDir() {
+        return Path.of(values.get(Flag.DATA_DIR));
+    }
+
+    public List<URI> listenClientUrls() {
+        return urls(Flag.LISTEN_CLIENT_URLS);
+    }
+
+    public List<URI> advertiseClientUrls() {
+        return urls(Flag.ADVERTISE_CLIENT_URLS);
+    }
+
+    public List<URI> listenPeerUrls() {
+        return urls(Flag.LISTEN_PEER_URLS);
+    }
+
+    public List<URI> initialAdvertisePeerUrls() {
+        return urls(Flag.INITIAL_ADVERTISE_PEER_URLS);
+    }
+
+    /** --initial-cluster as member name to peer URLs, in the order given. */
+    public Map<String, List<URI>> initialCluster() throws ConfigException {
+        Map<String, List<URI>> members = new LinkedHashMap<>();
+        for (String part : values.get(Flag.INITIAL_CLUSTER).split(",")) {
+            int eq = part.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("invalid value \"" + values.get(Flag.INITIAL_CLUSTER)
+                        + "\" for flag -initial-cluster: expected name=url pairs, got \"" + part + "\"");
+            }
+            List<URI> urls = new ArrayList<>(members.getOrDefault(part.substring(0, eq).trim(), List.of()));
+            urls.addAll(parseUrls(Flag.INITIAL_CLUSTER, part.substring(eq + 1).trim()));
+            members.put(part.substring(0, eq).trim(), urls);
+        }
+        if (!members.containsKey(name())) {
+            throw new ConfigException("couldn't find local name \"" + name() + "\" in the initial cluster configuration");
+        }
+        return members;
+    }
+
+    public boolean initialClusterStateNew() {
+        return values.get(Flag.INITIAL_CLUSTER_STATE).equals("new");
+    }
+
+    public String initialClusterToken() {
+        return values.get(Flag.INITIAL_CLUSTER_TOKEN);
+    }
+
+    public long snapshotCount() {
+        return Long.parseLong(values.get(Flag.SNAPSHOT_COUNT));
+    }
+
+    public int heartbeatIntervalMs() {
+        return Integer.parseInt(values.get(Flag.HEARTBEAT_INTERVAL));
+    }
+
+    public int electionTimeoutMs() {
+        return Integer.parseInt(values.get(Flag.ELECTION_TIMEOUT));
+    }
+
+    /** The backend quota in bytes: etcd's rule, 0 means the 2 GiB default and a negative value disables it. */
+    public long quotaBackendBytes() {
+        long q = Long.parseLong(values.get(Flag.QUOTA_BACKEND_BYTES));
+        return q == 0 ? DEFAULT_QUOTA_BYTES : q < 0 ? Long.MAX_VALUE : q;
+    }
+
+    public int maxRequestBytes() {
+        return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(values.get(Flag.MAX_REQUEST_BYTES)));
+    }
+
+    public int maxTxnOps() {
+        return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(values.get(Flag.MAX_TXN_OPS)));
+    }
+
+    /** The resolved value of a flag by its name, for diagnostics (null for unknown flags). */
+    public String get(String flagName) {
+        Flag f = Flag.byName(flagName);
+        return f == null ? null : values.get(f);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder();
+        values.forEach((f, v) -> b.append("--").append(f.flagName).append('=').append(v).append(' '));
+        return b.toString().trim();
+    }
+}
