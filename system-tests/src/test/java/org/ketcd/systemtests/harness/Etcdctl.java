@@ -1,0 +1,87 @@
+package org.ketcd.systemtests.harness;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the installed etcdctl (API v3) against one endpoint, with a hard timeout. */
+public final class Etcdctl {
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final java.util.concurrent.ExecutorService DRAINERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "etcdctl-drain");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private Etcdctl() {
+    }
+
+    public static CommandResult run(String endpoint, String stdin, Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("etcdctl");
+        cmd.add("--endpoints=" + endpoint);
+        cmd.add("--dial-timeout=3s");
+        cmd.add("--command-timeout=" + Math.max(1, timeout.toSeconds() - 2) + "s");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("ETCDCTL_") || k.startsWith("ETCD_"));
+        env.put("ETCDCTL_API", "3");
+        Process p;
+        try {
+            p = Reaper.register(pb.start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start etcdctl (is the Debian package etcd-client installed?)", e);
+        }
+        try {
+            CompletableFuture<String> out = drain(p.getInputStream());
+            CompletableFuture<String> err = drain(p.getErrorStream());
+            try (OutputStream in = p.getOutputStream()) {
+                if (stdin != null) {
+                    in.write(stdin.getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (IOException ignored) {
+                // etcdctl may exit before reading its stdin
+            }
+            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                Reaper.killNow(p);
+            }
+            return new CommandResult(cmd.subList(1, cmd.size()).stream().map(Etcdctl::shorten).toList(),
+                    done ? p.exitValue() : -1, out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS), !done);
+        } catch (Exception e) {
+            throw new IllegalStateException("etcdctl " + cmd, e);
+        } finally {
+            Reaper.killNow(p); // no-op when it already exited; always unregisters
+        }
+    }
+
+    public static CommandResult run(String endpoint, String... args) {
+        return run(endpoint, null, DEFAULT_TIMEOUT, args);
+    }
+
+    private static String shorten(String arg) {
+        return arg.length() > 120 ? arg.substring(0, 60) + "...(" + arg.length() + " chars)" : arg;
+    }
+
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                in.transferTo(buf);
+                return buf.toString(StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "<stream error: " + e + ">";
+            }
+        }, DRAINERS);
+    }
+}
