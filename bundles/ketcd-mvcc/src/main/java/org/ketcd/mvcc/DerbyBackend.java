@@ -37,6 +37,8 @@ final class DerbyBackend implements AutoCloseable {
 
     private static final String[] TABLES = {"KV", "META", "ALARM"};
 
+    private static final String DERBY_LOG_PROPERTY = "derby.stream.error.file";
+
     private final Path databaseDir;
     private final Connection conn;
     private final PreparedStatement insertKv;
@@ -48,6 +50,11 @@ final class DerbyBackend implements AutoCloseable {
         this.databaseDir = storeDir.resolve(DATABASE_DIR).toAbsolutePath();
         try {
             Files.createDirectories(storeDir);
+            // Derby writes its engine log to derby.log in the working directory unless told otherwise;
+            // keep it with the data. The property is JVM-wide and read once, when the engine boots.
+            if (System.getProperty(DERBY_LOG_PROPERTY) == null) {
+                System.setProperty(DERBY_LOG_PROPERTY, storeDir.resolve("derby.log").toAbsolutePath().toString());
+            }
             EmbeddedDataSource ds = dataSource();
             ds.setCreateDatabase("create");
             conn = ds.getConnection();

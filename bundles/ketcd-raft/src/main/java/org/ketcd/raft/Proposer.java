@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.ketcd.api.EtcdError;
 
@@ -26,14 +25,14 @@ final class Proposer {
     private record Queued(ProposedCommand command, int size) {
     }
 
-    private final RaftClient client;
+    private final LocalSubmitter raft;
     private final CommandCodec codec;
     private final PendingRequests pending;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private int entriesInFlight;
 
-    Proposer(RaftClient client, CommandCodec codec, PendingRequests pending) {
-        this.client = client;
+    Proposer(LocalSubmitter raft, CommandCodec codec, PendingRequests pending) {
+        this.raft = raft;
         this.codec = codec;
         this.pending = pending;
     }
@@ -79,18 +78,19 @@ final class Proposer {
     private void send(List<ProposedCommand> batch) {
         CompletableFuture<?> sent;
         try {
-            sent = client.async().send(Message.valueOf(
+            sent = raft.write(Message.valueOf(
                     org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(codec.encode(batch))));
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((reply, error) -> {
-            boolean failed = error != null
-                    || !((org.apache.ratis.protocol.RaftClientReply) reply).isSuccess();
-            if (failed) {
+            if (error != null) {
                 // The entry may or may not be committed; as etcd, the client hears a timeout/no-leader error.
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                Throwable reported = cause instanceof org.ketcd.api.EtcdException ? cause : EtcdError.TIMEOUT.exception();
                 for (ProposedCommand c : batch) {
-                    pending.fail(c.requestId(), EtcdError.TIMEOUT.exception());
+                    pending.fail(c.requestId(), reported);
                 }
             }
             synchronized (this) {

@@ -5,13 +5,8 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.client.RaftClientConfigKeys;
-import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
-import org.apache.ratis.grpc.GrpcFactory;
-import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -28,14 +23,12 @@ import org.ketcd.api.EtcdError;
  * member is a Raft group of one, so every write takes the same path.
  */
 public final class RaftNode implements AutoCloseable {
-    /** How long a Ratis client request may take before the client hears "request timed out". */
-    static final int REQUEST_TIMEOUT_SECONDS = 7;
 
     private final RaftSettings settings;
     private final CommandCodec codec = new CommandCodec();
     private final PendingRequests pending = new PendingRequests();
     private final RaftServer server;
-    private final RaftClient client;
+    private final LocalSubmitter submitter;
     private final RaftGroup group;
     private final Proposer proposer;
     private final ReadBarrier readBarrier;
@@ -54,14 +47,9 @@ public final class RaftNode implements AutoCloseable {
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
-        client = RaftClient.newBuilder()
-                .setProperties(properties)
-                .setRaftGroup(group)
-                .setLeaderId(RaftPeerId.valueOf(settings.self().peerId()))
-                .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
-                .build();
-        proposer = new Proposer(client, codec, pending);
-        readBarrier = new ReadBarrier(client);
+        submitter = new LocalSubmitter(server, RaftPeerId.valueOf(settings.self().peerId()), group.getGroupId());
+        proposer = new Proposer(submitter, codec, pending);
+        readBarrier = new ReadBarrier(submitter);
     }
 
     /** Starts the Raft server; on an existing log directory the member recovers its log and replays it. */
@@ -84,8 +72,6 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(s.electionTimeoutMs(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2L * s.electionTimeoutMs(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS));
-        RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 4096);
         GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 128);
         return p;
     }
@@ -120,6 +106,22 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the group has a leader whose log is ready for writes, at most {@code timeoutMs};
+     * returns whether one was seen. A member serves only once ready, as etcd does.
+     */
+    public boolean awaitLeader(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() < deadline) {
+            var info = division().getInfo();
+            if (info.getLeaderId() != null && (!info.isLeader() || info.isLeaderReady())) {
+                return true;
+            }
+            Thread.sleep(10);
+        }
+        return false;
+    }
+
     public long term() {
         return division().getInfo().getCurrentTerm();
     }
@@ -141,7 +143,7 @@ public final class RaftNode implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
-            client.close();
+            submitter.close();
         } finally {
             server.close();
             pending.failAll(EtcdError.STOPPED.exception());

@@ -1,10 +1,7 @@
 package org.ketcd.raft;
 
 import java.util.concurrent.CompletableFuture;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.ketcd.api.EtcdError;
 
 /**
  * Linearizable reads, batched as etcd's linearizableReadLoop does: readers that arrive while a
@@ -12,13 +9,13 @@ import org.ketcd.api.EtcdError;
  * completes once this member has applied everything committed before the round began.
  */
 final class ReadBarrier {
-    private final RaftClient client;
+    private final LocalSubmitter raft;
     private boolean roundInFlight;
     /** The round that starts when the current one ends; null while nobody waits for it. */
     private CompletableFuture<Void> nextRound;
 
-    ReadBarrier(RaftClient client) {
-        this.client = client;
+    ReadBarrier(LocalSubmitter raft) {
+        this.raft = raft;
     }
 
     CompletableFuture<Void> await() {
@@ -40,7 +37,7 @@ final class ReadBarrier {
     private void run(CompletableFuture<Void> round) {
         CompletableFuture<RaftClientReply> readIndex;
         try {
-            readIndex = client.async().sendReadOnly(Message.EMPTY);
+            readIndex = raft.readIndex();
         } catch (RuntimeException e) {
             readIndex = CompletableFuture.failedFuture(e);
         }
@@ -54,8 +51,9 @@ final class ReadBarrier {
             if (following != null) {
                 run(following);
             }
-            if (error != null || !reply.isSuccess()) {
-                round.completeExceptionally(EtcdError.TIMEOUT.exception());
+            if (error != null) {
+                round.completeExceptionally(error instanceof java.util.concurrent.CompletionException
+                        && error.getCause() != null ? error.getCause() : error);
             } else {
                 round.complete(null);
             }

@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdMember implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdMember.class);
+    /** How long start() waits for a Raft leader, in election timeouts, before serving anyway. */
+    static final int LEADER_WAIT_ELECTION_TIMEOUTS = 10;
 
     private final ServerConfig config;
     private final MvccStore store;
@@ -47,6 +49,11 @@ public final class EtcdMember implements AutoCloseable {
         try {
             Alarms alarms = new Alarms(store.loadAlarms());
             raft = RaftNode.start(raftSettings(config, identity, memberDir), new StoreApplier(store, alarms));
+            // A single member elects itself within two election timeouts; a cluster member may wait for its peers.
+            if (!raft.awaitLeader(LEADER_WAIT_ELECTION_TIMEOUTS * (long) config.electionTimeoutMs())) {
+                LOG.warn("no Raft leader after {} election timeouts; serving anyway, writes fail until one is elected",
+                        LEADER_WAIT_ELECTION_TIMEOUTS);
+            }
             KetcdServer server = new KetcdServer(config, identity, store, raft, alarms);
             LOG.info("member {} ({}) of cluster {} started, data dir {}", identity.name(),
                     Long.toHexString(identity.memberId()), Long.toHexString(identity.clusterId()), config.dataDir());

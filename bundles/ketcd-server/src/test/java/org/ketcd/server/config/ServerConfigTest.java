@@ -1,0 +1,98 @@
+package org.ketcd.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+    @Test
+    void defaultsAreEtcds() {
+        ServerConfig c = ServerConfig.defaults();
+        assertEquals("default", c.name());
+        assertEquals(Path.of("default.etcd"), c.dataDir());
+        assertEquals(List.of(URI.create("http://localhost:2379")), c.listenClientUrls());
+        assertEquals(List.of(URI.create("http://localhost:2380")), c.listenPeerUrls());
+        assertEquals(100, c.heartbeatIntervalMs());
+        assertEquals(1000, c.electionTimeoutMs());
+        assertEquals(1572864, c.maxRequestBytes());
+        assertEquals(128, c.maxTxnOps());
+        assertEquals(100000, c.snapshotCount());
+        assertEquals(2L * 1024 * 1024 * 1024, c.quotaBackendBytes());
+        assertEquals("etcd-cluster", c.initialClusterToken());
+    }
+
+    @Test
+    void dataDirFollowsTheName() throws Exception {
+        assertEquals(Path.of("n1.etcd"), ServerConfig.resolve(new String[] {"--name", "n1"}, Map.of(), Map.of()).dataDir());
+    }
+
+    @Test
+    void flagBeatsEnvironmentBeatsCfgFileBeatsDefault() throws Exception {
+        Map<String, String> cfg = Map.of("max-txn-ops", "10", "snapshot-count", "11", "heartbeat-interval", "12");
+        Map<String, String> env = Map.of("ETCD_MAX_TXN_OPS", "20", "ETCD_SNAPSHOT_COUNT", "21");
+        ServerConfig c = ServerConfig.resolve(new String[] {"--max-txn-ops=30"}, env, cfg);
+        assertEquals(30, c.maxTxnOps());
+        assertEquals(21, c.snapshotCount());
+        assertEquals(12, c.heartbeatIntervalMs());
+        assertEquals(1000, c.electionTimeoutMs());
+    }
+
+    @Test
+    void bothFlagSpellingsWork() throws Exception {
+        assertEquals("a", ServerConfig.resolve(new String[] {"-name", "a"}, Map.of(), Map.of()).name());
+        assertEquals("b", ServerConfig.resolve(new String[] {"--name=b"}, Map.of(), Map.of()).name());
+    }
+
+    @Test
+    void unknownFlagIsRefusedWithEtcdsMessage() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ServerConfig.resolve(new String[] {"--bogus-flag"}, Map.of(), Map.of()));
+        assertEquals("flag provided but not defined: -bogus-flag", e.getMessage());
+    }
+
+    @Test
+    void badNumberNamesTheFlag() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ServerConfig.resolve(new String[] {"--heartbeat-interval", "abc"}, Map.of(), Map.of()));
+        assertEquals("invalid value \"abc\" for flag -heartbeat-interval: parse error", e.getMessage());
+    }
+
+    @Test
+    void badEnvironmentValueNamesTheFlag() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ServerConfig.resolve(new String[0], Map.of("ETCD_QUOTA_BACKEND_BYTES", "lots"), Map.of()));
+        assertEquals("invalid value \"lots\" for flag -quota-backend-bytes: parse error", e.getMessage());
+    }
+
+    @Test
+    void listenClientUrlsNeedAdvertiseClientUrls() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.resolve(
+                new String[] {"--listen-client-urls", "http://127.0.0.1:1234"}, Map.of(), Map.of()));
+        assertEquals("--advertise-client-urls is required when --listen-client-urls is set explicitly", e.getMessage());
+    }
+
+    @Test
+    void malformedUrlIsRefused() {
+        assertThrows(ConfigException.class, () -> ServerConfig.resolve(
+                new String[] {"--listen-peer-urls", "localhost"}, Map.of(), Map.of()));
+    }
+
+    @Test
+    void nameMissingFromInitialClusterIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.resolve(
+                new String[] {"--name", "n9", "--initial-cluster", "n1=http://127.0.0.1:2380"}, Map.of(), Map.of()));
+        assertEquals("couldn't find local name \"n9\" in the initial cluster configuration", e.getMessage());
+    }
+
+    @Test
+    void negativeQuotaDisablesItAndZeroMeansTheDefault() throws Exception {
+        assertEquals(Long.MAX_VALUE, ServerConfig.resolve(new String[] {"--quota-backend-bytes=-1"}, Map.of(), Map.of()).quotaBackendBytes());
+        assertEquals(ServerConfig.DEFAULT_QUOTA_BYTES, ServerConfig.resolve(new String[] {"--quota-backend-bytes=0"}, Map.of(), Map.of()).quotaBackendBytes());
+    }
+}
