@@ -37,6 +37,9 @@ public interface EtcdServer {
 
     List<Member> members();
 
+    /** The store's current revision (cheap: no I/O). */
+    long currentRevision();
+
     /** The header for a response at the given store revision. */
     ResponseHeader header(long revision);
 

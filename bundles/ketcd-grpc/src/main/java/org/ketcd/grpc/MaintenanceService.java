@@ -28,7 +28,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     }
 
     private io.etcd.jetcd.api.ResponseHeader header() {
-        return KvMessages.header(server.header(server.status().join().revision()));
+        return KvMessages.header(server.header(server.currentRevision()));
     }
 
     @Override

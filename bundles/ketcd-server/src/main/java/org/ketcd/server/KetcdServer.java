@@ -190,6 +190,11 @@ final class KetcdServer implements EtcdServer {
     }
 
     @Override
+    public long currentRevision() {
+        return store.currentRevision();
+    }
+
+    @Override
     public ResponseHeader header(long revision) {
         return new ResponseHeader(identity.clusterId(), identity.memberId(), revision, raft.term());
     }
