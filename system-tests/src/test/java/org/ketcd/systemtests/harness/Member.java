@@ -138,6 +138,11 @@ public final class Member implements AutoCloseable {
                 throw new AssertionError(this + " exited with code " + process.exitValue() + " before becoming healthy.\n"
                         + "Last lines of " + logFile + ":\n" + logTail(60));
             }
+            if (kind == Kind.KETCD && logContains("Unable to resolve root")) {
+                // Karaf keeps running when a boot feature cannot be resolved; no point in waiting.
+                throw new AssertionError(this + ": Karaf could not resolve its boot features; the member will never serve.\n"
+                        + "Last lines of " + logFile + ":\n" + logTail(30));
+            }
             last = Etcdctl.run(endpoint(), null, Duration.ofSeconds(6), "endpoint", "health");
             if (last.ok() && (last.stdout() + last.stderr()).contains("is healthy")) {
                 return;
@@ -200,6 +205,14 @@ public final class Member implements AutoCloseable {
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException | RuntimeException e) {
             return "<cannot read " + logFile + ": " + e + ">";
+        }
+    }
+
+    private boolean logContains(String text) {
+        try {
+            return Files.readString(logFile, StandardCharsets.ISO_8859_1).contains(text);
+        } catch (IOException e) {
+            return false;
         }
     }
 
