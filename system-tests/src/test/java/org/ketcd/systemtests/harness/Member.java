@@ -138,6 +138,11 @@ public final class Member implements AutoCloseable {
                 throw new AssertionError(this + " exited with code " + process.exitValue() + " before becoming healthy.\n"
                         + "Last lines of " + logFile + ":\n" + logTail(60));
             }
+            if (kind == Kind.KETCD && logContains("INFO: Lock failed")) {
+                throw new AssertionError(this + ": Karaf is waiting for the instance lock held by another member started "
+                        + "from the same distribution (karaf.lock.dir must be per member).\nLast lines of " + logFile + ":\n"
+                        + logTail(30));
+            }
             if (kind == Kind.KETCD && logContains("Unable to resolve root")) {
                 // Karaf keeps running when a boot feature cannot be resolved; no point in waiting.
                 throw new AssertionError(this + ": Karaf could not resolve its boot features; the member will never serve.\n"
