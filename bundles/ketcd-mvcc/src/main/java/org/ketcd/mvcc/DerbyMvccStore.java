@@ -288,6 +288,7 @@ final class DerbyMvccStore implements MvccStore {
             // at rev would keep them
             Set<Revision> keep = index.keep(rev);
             CRC32C crc = new CRC32C();
+            crc.update(EtcdBackendEncoding.KEY_BUCKET);
             for (KeyIndex.Entry e : index.entriesByRevision()) {
                 long main = e.rev().main();
                 if (main > rev) {
@@ -296,7 +297,8 @@ final class DerbyMvccStore implements MvccStore {
                 if (main <= compactRev && !keep.isEmpty() && !keep.contains(e.rev())) {
                     continue;
                 }
-                hashEntry(crc, e);
+                crc.update(EtcdBackendEncoding.revisionKey(e.rev(), e.tombstone()));
+                crc.update(EtcdBackendEncoding.keyValue(e.kv(), e.tombstone()));
             }
             return new HashKvResponse(currentRev, (int) crc.getValue(), compactRev);
         });
