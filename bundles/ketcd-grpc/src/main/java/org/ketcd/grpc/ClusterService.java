@@ -20,7 +20,7 @@ final class ClusterService extends ClusterGrpc.ClusterImplBase {
     public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> observer) {
         StatusMapping.reply(observer, members -> {
             MemberListResponse.Builder b = MemberListResponse.newBuilder()
-                    .setHeader(KvMessages.header(server.header(server.currentRevision())));
+                    .setHeader(KvMessages.header(server.header(0)));
             members.forEach(m -> b.addMembers(Member.newBuilder().setID(m.id()).setName(m.name())
                     .addAllPeerURLs(m.peerUrls()).addAllClientURLs(m.clientUrls()).setIsLearner(m.learner())));
             return b.build();
