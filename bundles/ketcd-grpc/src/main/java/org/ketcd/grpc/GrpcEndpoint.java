@@ -2,11 +2,17 @@ package org.ketcd.grpc;
 
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.ketcd.api.EtcdServer;
 
@@ -14,37 +20,57 @@ import org.ketcd.api.EtcdServer;
  * The etcd v3 gRPC API on the client URLs. Messages up to {@code --max-request-bytes} plus etcd's
  * 512 KiB gRPC overhead are accepted by the transport; the server refuses commands over the limit
  * with "etcdserver: request is too large", as etcd does.
+ *
+ * <p>The endpoint owns its network and handler threads (grpc's shared default pools would outlive
+ * the bundle) and stops all of them in {@link #close()}, so the gRPC bundle can be updated live.
  */
 public final class GrpcEndpoint implements AutoCloseable {
     /** etcd's grpcOverheadBytes: transport headroom above --max-request-bytes. */
     static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
     /** How long close() lets in-flight calls finish before cutting them. */
     static final int SHUTDOWN_GRACE_SECONDS = 5;
+    /** Threads running request handlers; handlers never block on I/O, so a few per core suffice. */
+    static final int HANDLER_THREADS = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    /** Netty I/O threads for all client connections. */
+    static final int IO_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
 
     private final List<Server> servers;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ExecutorService handlers;
 
-    private GrpcEndpoint(List<Server> servers) {
+    private GrpcEndpoint(List<Server> servers, EventLoopGroup boss, EventLoopGroup workers, ExecutorService handlers) {
         this.servers = servers;
+        this.boss = boss;
+        this.workers = workers;
+        this.handlers = handlers;
     }
 
     public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls) throws IOException {
+        EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ketcd-grpc-accept", true));
+        EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
+        ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, new DefaultThreadFactory("ketcd-grpc-handler", true));
         List<Server> started = new ArrayList<>();
+        GrpcEndpoint endpoint = new GrpcEndpoint(started, boss, workers, handlers);
         try {
             for (URI url : listenClientUrls) {
-                Server s = NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))
+                started.add(NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))
+                        .bossEventLoopGroup(boss)
+                        .workerEventLoopGroup(workers)
+                        .channelType(NioServerSocketChannel.class)
+                        .executor(handlers)
                         .maxInboundMessageSize(server.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
                         .addService(new KvService(server))
                         .addService(new MaintenanceService(server))
                         .addService(new ClusterService(server))
                         .build()
-                        .start();
-                started.add(s);
+                        .start());
             }
         } catch (IOException | RuntimeException e) {
-            started.forEach(Server::shutdownNow);
+            endpoint.close();
             throw new IOException("cannot listen on " + listenClientUrls + ": " + e.getMessage(), e);
         }
-        return new GrpcEndpoint(started);
+        return endpoint;
     }
 
     /** The bound ports, in the order of the listen URLs (useful when a URL asked for port 0). */
@@ -55,15 +81,21 @@ public final class GrpcEndpoint implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(Server::shutdown);
-        for (Server s : servers) {
-            try {
+        try {
+            for (Server s : servers) {
                 if (!s.awaitTermination(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {
                     s.shutdownNow();
+                    s.awaitTermination(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
                 }
-            } catch (InterruptedException e) {
-                s.shutdownNow();
-                Thread.currentThread().interrupt();
             }
+            handlers.shutdown();
+            handlers.awaitTermination(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+            boss.shutdownGracefully(0, SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS).await(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS).await(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            servers.forEach(Server::shutdownNow);
+            handlers.shutdownNow();
+            Thread.currentThread().interrupt();
         }
     }
 }

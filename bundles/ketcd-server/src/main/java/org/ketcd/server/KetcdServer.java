@@ -34,8 +34,6 @@ import org.ketcd.server.config.ServerConfig;
  * directly (serializable). Every adapter calls this and nothing below it.
  */
 final class KetcdServer implements EtcdServer {
-    /** The etcd version Ketcd answers as (its API level), in Status and /version. */
-    static final String ETCD_VERSION = "3.4.0";
     /** etcd's per-key overhead in its quota estimate of a put (quota.go kvOverhead). */
     private static final int QUOTA_KV_OVERHEAD = 256;
 
@@ -143,7 +141,7 @@ final class KetcdServer implements EtcdServer {
     public CompletableFuture<StatusResponse> status() {
         List<String> errors = alarms.list().stream()
                 .map(a -> "memberID:" + Long.toUnsignedString(a.memberId()) + " alarm:" + a.type() + " ").toList();
-        return CompletableFuture.completedFuture(new StatusResponse(store.currentRevision(), ETCD_VERSION,
+        return CompletableFuture.completedFuture(new StatusResponse(store.currentRevision(), ServerConfig.ETCD_API_VERSION,
                 store.dbSize(), store.dbSizeInUse(), raft.leaderId(), raft.lastLogIndex(), raft.term(),
                 raft.appliedIndex(), errors, false));
     }

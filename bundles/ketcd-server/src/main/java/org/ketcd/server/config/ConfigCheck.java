@@ -11,13 +11,27 @@ import java.util.Properties;
 /**
  * Run by {@code bin/ketcd} before Karaf boots: checks the flags, environment and cfg file, and prints
  * {@code data-dir=<path>} (exit 0) or the one-line error (exit 2), so a bad flag stops start-up at once.
+ * {@code --version} and {@code --help} are answered here (exit {@link #ANSWERED}): no member starts.
  * The cfg file is given with {@code -Dketcd.cfg=<path>}.
  */
 public final class ConfigCheck {
+    /** Exit status meaning "the request was answered; do not start a member". */
+    public static final int ANSWERED = 3;
+
     private ConfigCheck() {
     }
 
     public static void main(String[] args) {
+        for (String a : args) {
+            if (a.equals("--version") || a.equals("-version")) {
+                System.out.println(versionText());
+                System.exit(ANSWERED);
+            }
+            if (a.equals("--help") || a.equals("-help") || a.equals("-h")) {
+                System.out.println(Flag.usage());
+                System.exit(ANSWERED);
+            }
+        }
         try {
             ServerConfig config = ServerConfig.resolve(args, System.getenv(), readCfg(System.getProperty("ketcd.cfg")));
             System.out.println("data-dir=" + config.dataDir().toAbsolutePath());
@@ -25,6 +39,13 @@ public final class ConfigCheck {
             System.err.println("ketcd: " + e.getMessage());
             System.exit(2);
         }
+    }
+
+    static String versionText() {
+        String version = ConfigCheck.class.getPackage().getImplementationVersion();
+        return "ketcd Version: " + (version == null ? "unknown" : version) + "\n"
+                + "etcd API Version: " + org.ketcd.server.config.ServerConfig.ETCD_API_VERSION + "\n"
+                + "Java Version: " + System.getProperty("java.version");
     }
 
     /** Reads an {@code org.ketcd.server.cfg} file; a missing file is an empty configuration. */

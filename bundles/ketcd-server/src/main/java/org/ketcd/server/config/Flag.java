@@ -49,6 +49,19 @@ enum Flag {
         return "ETCD_" + flagName.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
+    /** etcd-style usage text: every flag with its default. */
+    static String usage() {
+        StringBuilder b = new StringBuilder("Usage:\n\n  ketcd [flags]\n\n  Start a Ketcd member (etcd's flags, ETCD_* environment, etc/org.ketcd.server.cfg).\n\nFlags:\n");
+        for (Flag f : values()) {
+            b.append("  --").append(f.flagName);
+            if (f.defaultValue != null) {
+                b.append(" '").append(f.defaultValue).append('\'');
+            }
+            b.append('\n');
+        }
+        return b.append("  --version\n  --help").toString();
+    }
+
     static Flag byName(String name) {
         for (Flag f : values()) {
             if (f.flagName.equals(name)) {

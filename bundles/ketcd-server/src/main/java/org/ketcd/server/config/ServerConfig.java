@@ -15,6 +15,9 @@ import java.util.Map;
  * unknown flag or bad value fails with a one-line message naming it.
  */
 public final class ServerConfig {
+    /** The etcd API level Ketcd implements, reported as the server version in Status. */
+    public static final String ETCD_API_VERSION = "3.4.0";
+
     /** etcd's default backend quota when --quota-backend-bytes is 0: 2 GiB. */
     public static final long DEFAULT_QUOTA_BYTES = 2L * 1024 * 1024 * 1024;
 
