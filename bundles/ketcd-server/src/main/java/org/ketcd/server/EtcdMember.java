@@ -6,6 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.ketcd.api.CompactionRequest;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.mvcc.MvccOptions;
 import org.ketcd.mvcc.MvccStore;
@@ -31,6 +35,7 @@ public final class EtcdMember implements AutoCloseable {
     private final RaftNode raft;
     private final KetcdServer server;
     private final MemberIdentity identity;
+    private final ScheduledExecutorService compactor;
 
     private EtcdMember(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, KetcdServer server) {
         this.config = config;
@@ -38,6 +43,35 @@ public final class EtcdMember implements AutoCloseable {
         this.store = store;
         this.raft = raft;
         this.server = server;
+        this.compactor = startAutoCompaction();
+    }
+
+    /** Runs etcd's auto-compaction when --auto-compaction-retention is set; only the leader compacts. */
+    private ScheduledExecutorService startAutoCompaction() {
+        long retention = config.autoCompactionRetention();
+        if (retention == 0) {
+            return null;
+        }
+        AutoCompaction.Mode mode = config.autoCompactionByRevision() ? AutoCompaction.Mode.REVISION : AutoCompaction.Mode.PERIODIC;
+        AutoCompaction compaction = new AutoCompaction(mode, retention, System.currentTimeMillis(), store::currentRevision,
+                revision -> {
+                    if (raft.leaderId() == identity.memberId()) {
+                        LOG.info("auto-compaction ({}, retention {}): compacting to revision {}", mode, retention, revision);
+                        server.compact(new CompactionRequest(revision, false)).whenComplete((r, e) -> {
+                            if (e != null) {
+                                LOG.info("auto-compaction to revision {} not done: {}", revision, e.getMessage());
+                            }
+                        });
+                    }
+                });
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ketcd-auto-compaction");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(() -> compaction.tick(System.currentTimeMillis()), compaction.tickInterval(),
+                compaction.tickInterval(), TimeUnit.MILLISECONDS);
+        return timer;
     }
 
     public static EtcdMember start(ServerConfig config) throws Exception {
@@ -97,6 +131,9 @@ public final class EtcdMember implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        if (compactor != null) {
+            compactor.shutdownNow();
+        }
         try {
             raft.close();
         } finally {

@@ -80,8 +80,19 @@ public final class ServerConfig {
             throw new ConfigException("--election-timeout[" + values.get(Flag.ELECTION_TIMEOUT)
                     + "ms] should be at least as 5 times as --heartbeat-interval[" + values.get(Flag.HEARTBEAT_INTERVAL) + "ms]");
         }
+        String mode = values.get(Flag.AUTO_COMPACTION_MODE);
+        if (!mode.equals("periodic") && !mode.equals("revision")) {
+            throw new ConfigException("invalid value \"" + mode + "\" for flag -auto-compaction-mode: valid values are \"periodic\" and \"revision\"");
+        }
         ServerConfig config = new ServerConfig(values);
         config.initialCluster();
+        try {
+            config.autoCompactionRetention();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value \"" + values.get(Flag.AUTO_COMPACTION_RETENTION)
+                    + "\" for flag -auto-compaction-retention: " + (mode.equals("revision")
+                    ? "expected a number of revisions" : "expected a duration such as 1h or 30m, or a number of hours"));
+        }
         return config;
     }
 
@@ -243,6 +254,44 @@ public final class ServerConfig {
     public long quotaBackendBytes() {
         long q = Long.parseLong(values.get(Flag.QUOTA_BACKEND_BYTES));
         return q == 0 ? DEFAULT_QUOTA_BYTES : q < 0 ? Long.MAX_VALUE : q;
+    }
+
+    /** True for --auto-compaction-mode=revision, false for periodic. */
+    public boolean autoCompactionByRevision() {
+        return values.get(Flag.AUTO_COMPACTION_MODE).equals("revision");
+    }
+
+    /**
+     * --auto-compaction-retention parsed as etcd does: revisions to keep in revision mode; in periodic
+     * mode milliseconds, from a Go duration ("30m", "1h30m") or a plain number of hours. 0 = off.
+     */
+    public long autoCompactionRetention() {
+        String v = values.get(Flag.AUTO_COMPACTION_RETENTION).trim();
+        if (autoCompactionByRevision()) {
+            long revisions = Long.parseLong(v);
+            if (revisions < 0) {
+                throw new IllegalArgumentException("negative");
+            }
+            return revisions;
+        }
+        if (v.matches("\\d+")) {
+            return java.time.Duration.ofHours(Long.parseLong(v)).toMillis();
+        }
+        if (!v.matches("(\\d+(\\.\\d+)?(h|m|s|ms))+")) {
+            throw new IllegalArgumentException("not a duration");
+        }
+        double millis = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|h|m|s)").matcher(v);
+        while (m.find()) {
+            double n = Double.parseDouble(m.group(1));
+            millis += switch (m.group(2)) {
+                case "h" -> n * 3_600_000;
+                case "m" -> n * 60_000;
+                case "s" -> n * 1_000;
+                default -> n;
+            };
+        }
+        return (long) millis;
     }
 
     public int maxRequestBytes() {

@@ -95,4 +95,22 @@ class ServerConfigTest {
         assertEquals(Long.MAX_VALUE, ServerConfig.resolve(new String[] {"--quota-backend-bytes=-1"}, Map.of(), Map.of()).quotaBackendBytes());
         assertEquals(ServerConfig.DEFAULT_QUOTA_BYTES, ServerConfig.resolve(new String[] {"--quota-backend-bytes=0"}, Map.of(), Map.of()).quotaBackendBytes());
     }
+
+    @Test
+    void autoCompactionRetentionIsParsedAsEtcdDoes() throws Exception {
+        assertEquals(3_600_000L, ServerConfig.resolve(new String[] {"--auto-compaction-retention=1"}, Map.of(), Map.of()).autoCompactionRetention());
+        assertEquals(5_400_000L, ServerConfig.resolve(new String[] {"--auto-compaction-retention=1h30m"}, Map.of(), Map.of()).autoCompactionRetention());
+        assertEquals(1000L, ServerConfig.resolve(new String[] {"--auto-compaction-mode=revision", "--auto-compaction-retention=1000"}, Map.of(), Map.of()).autoCompactionRetention());
+        assertEquals(0L, ServerConfig.defaults().autoCompactionRetention());
+    }
+
+    @Test
+    void badAutoCompactionSettingsNameTheFlag() {
+        ConfigException mode = assertThrows(ConfigException.class,
+                () -> ServerConfig.resolve(new String[] {"--auto-compaction-mode=hourly"}, Map.of(), Map.of()));
+        assertEquals("invalid value \"hourly\" for flag -auto-compaction-mode: valid values are \"periodic\" and \"revision\"", mode.getMessage());
+        ConfigException retention = assertThrows(ConfigException.class,
+                () -> ServerConfig.resolve(new String[] {"--auto-compaction-retention=soon"}, Map.of(), Map.of()));
+        assertEquals("invalid value \"soon\" for flag -auto-compaction-retention: expected a duration such as 1h or 30m, or a number of hours", retention.getMessage());
+    }
 }
