@@ -6,8 +6,14 @@ package org.ketcd.raft;
  */
 public interface CommandApplier {
 
-    /** The last Raft index whose effects are durable in the store (etcd's consistent index). */
+    /** The last Raft index whose effects are in the store (etcd's consistent index). */
     long consistentIndex();
+
+    /** The commands of one log entry follow; {@link #endEntry()} always closes the entry. */
+    void beginEntry();
+
+    /** Closes the entry opened by {@link #beginEntry()}, whether or not it was applied. */
+    void endEntry();
 
     /**
      * Applies one command; returns its response, or throws an {@link org.ketcd.api.EtcdException}
@@ -15,6 +21,9 @@ public interface CommandApplier {
      */
     Object apply(Command command);
 
-    /** All commands of the entry at {@code raftIndex} are applied: record the index and make them durable. */
+    /**
+     * All commands of the entry at {@code raftIndex} are applied: record the index. Durability may come
+     * later (in batches): until then the Raft log holds the entry and a restart replays it.
+     */
     void entryApplied(long raftIndex);
 }

@@ -37,10 +37,15 @@ final class KetcdStateMachine extends BaseStateMachine {
         if (index > applier.consistentIndex()) {
             List<ProposedCommand> commands =
                     codec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-            for (ProposedCommand c : commands) {
-                applyOne(c);
+            applier.beginEntry();
+            try {
+                for (ProposedCommand c : commands) {
+                    applyOne(c);
+                }
+                applier.entryApplied(index);
+            } finally {
+                applier.endEntry();
             }
-            applier.entryApplied(index);
         }
         updateLastAppliedTermIndex(entry.getTerm(), index);
         return CompletableFuture.completedFuture(Message.EMPTY);

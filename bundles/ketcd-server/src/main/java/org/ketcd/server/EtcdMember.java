@@ -37,13 +37,29 @@ public final class EtcdMember implements AutoCloseable {
     private final MemberIdentity identity;
     private final ScheduledExecutorService compactor;
 
-    private EtcdMember(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, KetcdServer server) {
+    private final StoreApplier applier;
+    private final ScheduledExecutorService committer;
+
+    private EtcdMember(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, KetcdServer server,
+                       StoreApplier applier) {
         this.config = config;
         this.identity = identity;
         this.store = store;
         this.raft = raft;
         this.server = server;
+        this.applier = applier;
+        this.committer = daemonTimer("ketcd-backend-commit");
+        committer.scheduleWithFixedDelay(applier::flushIfDue, StoreApplier.COMMIT_INTERVAL_MS,
+                StoreApplier.COMMIT_INTERVAL_MS, TimeUnit.MILLISECONDS);
         this.compactor = startAutoCompaction();
+    }
+
+    private static ScheduledExecutorService daemonTimer(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Runs etcd's auto-compaction when --auto-compaction-retention is set; only the leader compacts. */
@@ -64,11 +80,7 @@ public final class EtcdMember implements AutoCloseable {
                         });
                     }
                 });
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ketcd-auto-compaction");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService timer = daemonTimer("ketcd-auto-compaction");
         timer.scheduleAtFixedRate(() -> compaction.tick(System.currentTimeMillis()), compaction.tickInterval(),
                 compaction.tickInterval(), TimeUnit.MILLISECONDS);
         return timer;
@@ -81,17 +93,21 @@ public final class EtcdMember implements AutoCloseable {
         MvccStore store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults());
         RaftNode raft = null;
         try {
+            long recoveredIndex = store.consistentIndex();
             Alarms alarms = new Alarms(store.loadAlarms());
-            raft = RaftNode.start(raftSettings(config, identity, memberDir), new StoreApplier(store, alarms));
+            StoreApplier applier = new StoreApplier(store, alarms);
+            raft = RaftNode.start(raftSettings(config, identity, memberDir), applier);
             // A single member elects itself within two election timeouts; a cluster member may wait for its peers.
             if (!raft.awaitLeader(LEADER_WAIT_ELECTION_TIMEOUTS * (long) config.electionTimeoutMs())) {
                 LOG.warn("no Raft leader after {} election timeouts; serving anyway, writes fail until one is elected",
                         LEADER_WAIT_ELECTION_TIMEOUTS);
             }
             KetcdServer server = new KetcdServer(config, identity, store, raft, alarms);
+            LOG.info("store recovered at Raft index {} (revision {}); log applied up to index {}",
+                    recoveredIndex, store.currentRevision(), raft.appliedIndex());
             LOG.info("member {} ({}) of cluster {} started, data dir {}", identity.name(),
                     Long.toHexString(identity.memberId()), Long.toHexString(identity.clusterId()), config.dataDir());
-            return new EtcdMember(config, identity, store, raft, server);
+            return new EtcdMember(config, identity, store, raft, server, applier);
         } catch (Exception | Error e) {
             if (raft != null) {
                 raft.close();
@@ -134,8 +150,10 @@ public final class EtcdMember implements AutoCloseable {
         if (compactor != null) {
             compactor.shutdownNow();
         }
+        committer.shutdownNow();
         try {
             raft.close();
+            applier.flush();
         } finally {
             store.close();
         }
