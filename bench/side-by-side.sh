@@ -13,7 +13,8 @@
 # Every process it starts is killed by PID at the end, on failure and on Ctrl-C; every run is bounded
 # (`timeout`), and so is the whole script (--time-limit, default 1200 s).
 #
-# Needs: etcd on the PATH, the Ketcd distribution (karaf-assembly/target/assembly, or $KETCD_ASSEMBLY),
+# Needs: etcd on the PATH, the Ketcd distribution (karaf-assembly/target/assembly, or $KETCD_ASSEMBLY with
+# $KETCD_COMMIT naming the commit it was built from),
 # bench/target/ketcd-bench.jar (mvn -B -q -o install -DskipTests at the root), python3.
 set -uo pipefail
 
@@ -196,13 +197,14 @@ for ((r = 1; r <= repeats; r++)); do
         for srv in "${order[@]}"; do
             if [ "$srv" = ketcd ] && [ "$members" -gt 1 ]; then continue; fi
             out="$work/$id-$srv-$r.out"
-            t0="$(cpu_ticks "$srv")"
+            t0="$(cpu_ticks "$srv")"; w0="$(date +%s%N)"
             # shellcheck disable=SC2086
             run_client "$case_bound" "$out" $args --endpoints "$(endpoints_of "$srv")" --val-size $val_size \
                 --key-size $key_size --warmup "$case_warmup" --duration "$case_seconds" --label "$id/$srv/$r"
-            t1="$(cpu_ticks "$srv")"
+            t1="$(cpu_ticks "$srv")"; w1="$(date +%s%N)"
             server_cpu="$(python3 -c "print(round(($t1 - $t0) / $clk_tck, 2))")"
-            record "$srv" "$id" "$r" "$out" "\"server_cpu_s\":$server_cpu,"
+            wall="$(python3 -c "print(round(($w1 - $w0) / 1e9, 2))")"
+            record "$srv" "$id" "$r" "$out" "\"server_cpu_s\":$server_cpu,\"client_wall_s\":$wall,"
             log "repeat $r $id $srv: $(python3 - "$jsonl" "$metric" <<'PY'
 import json, sys
 row = json.loads(open(sys.argv[1]).read().splitlines()[-1]); r = row["result"]
@@ -243,8 +245,8 @@ for srv in "${servers[@]}"; do
 done
 
 # --- 3. table and RESULTS.md
-commit="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-git -C "$root" diff --quiet HEAD -- bundles features karaf-assembly 2>/dev/null || commit="$commit (+ uncommitted changes in the work tree)"
+commit="${KETCD_COMMIT:-$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+[ -n "${KETCD_COMMIT:-}" ] || git -C "$root" diff --quiet HEAD -- bundles features karaf-assembly 2>/dev/null || commit="$commit (+ uncommitted changes in the work tree)"
 machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 jdk="$(java -version 2>&1 | head -1)"
 etcdv="$(etcd --version 2>/dev/null | head -1)"
@@ -282,7 +284,7 @@ for cid, metric, better, desc, args in cases:
             if "failed" in x["result"]: msgs[x["result"]["failed"]] = 1
         med[srv] = statistics.median(vals) if vals else None
         ccpu = [x["result"].get("client_cpu_pct_of_machine") for x in rs if x["result"].get("client_cpu_pct_of_machine") is not None]
-        scpu = [x.get("server_cpu_s", 0) / x["result"]["elapsed_s"] * 100 / os.cpu_count() for x in rs if (x["result"].get("elapsed_s") or 0) >= 0.5]
+        scpu = [x.get("server_cpu_s", 0) / x["client_wall_s"] * 100 / os.cpu_count() for x in rs if x.get("client_wall_s")]
         bits = []
         if ccpu: bits.append(f"client CPU {statistics.median(ccpu):.0f}%")
         if scpu and any(scpu): bits.append(f"server CPU ~{statistics.median(scpu):.0f}%")
@@ -321,7 +323,8 @@ section = [f"## Run {now}", "",
     f"- members: {members}; repeats: {repeats} (interleaved; medians shown); each case: {cw} s unrecorded warm-up + {cs} s measured, "
     f"in its own client JVM; servers warmed up {sw} s before the first case; 8-byte keys, 256-byte values, key space 1,000; "
     f"same flags for both (`--quota-backend-bytes` 8 GiB), fresh data dirs, client and servers on the same 2 cores",
-    "- client/server CPU: % of the whole machine during the measured phase (the client is `bench/ketcd-bench`)", "",
+    "- client CPU: % of the whole machine used by the client JVM (`bench/ketcd-bench`) in the measured phase; "
+    "server CPU: % of the machine used by the server process(es) over the whole client run (JVM start + warm-up + measured phase)", "",
     *out, "", *out2, ""]
 print("\n".join(out)); print(); print("\n".join(out2))
 if write == "1":
