@@ -353,7 +353,7 @@ final class LoadGenerator {
             errs += s.errorCount();
         }
         double cpuSec = cpuNanos / 1e9;
-        double cpuPct = 100 * cpuSec / (sec * nproc);
+        double cpuPct = sec > 0.01 ? 100 * cpuSec / (sec * nproc) : 0;
         h.append(String.format("client CPU: %.2f s in %.2f s = %.0f%% of one core, %.0f%% of this machine's %d cores%n",
                 cpuSec, sec, 100 * cpuSec / sec, cpuPct, nproc));
         if (!note.isEmpty()) {
@@ -538,6 +538,8 @@ final class LoadGenerator {
     private int runWatch() throws InterruptedException {
         ByteString watchKey = keys[0];
         int m = Math.max(1, Math.min(o.streams, o.watchers));
+        long setupStart = System.nanoTime();
+        long setupCpu = cpuNanos();
         Stats events = new Stats("watch-event (ms after put acknowledged)");
         Stats fromSend = new Stats("watch-event (ms after put sent)");
         Stats puts = new Stats("put");
@@ -589,6 +591,8 @@ final class LoadGenerator {
             }
         } else {
             events.recordError("no watcher: put phase skipped");
+            cpu0 = setupCpu;
+            elapsed = System.nanoTime() - setupStart;
         }
         long cpu = cpuNanos() - cpu0;
         long matched = 0;
