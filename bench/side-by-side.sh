@@ -298,7 +298,8 @@ for cid, metric, better, desc, args in cases:
     kd = k if isinstance(k, str) else fmt(k) if k is not None else "error"
     out.append(f"| {desc} ({better} is better) | {fmt(e) if e is not None else 'error'} | {kd} | {ratio} | {'; '.join(notes)} |")
 mem = {x["server"]: x for x in rows if x["case"] == "memory"}
-out2 = ["| with {:,} keys (8 B keys, 256 B values) | etcd | Ketcd | Ketcd/etcd |".format(int(keys)), "| --- | ---: | ---: | ---: |"]
+out2 = ["| with {:,} keys (8 B keys, 256 B values){} | etcd | Ketcd | Ketcd/etcd |".format(int(keys),
+        "; member 1 of {}, restarted alone".format(members) if int(members) > 1 else ""), "| --- | ---: | ---: | ---: |"]
 def mrow(label, field, scale=1.0, unit=""):
     e = mem.get("etcd", {}).get(field); k = mem.get("ketcd", {}).get(field)
     if int(members) > 1: k = None
@@ -313,7 +314,7 @@ mrow("data dir size", "data_dir_bytes", 1 << 20, " MiB")
 loads = {s: get(mem[s]["result"], "throughput") for s in mem}
 mrow_load = lambda: out2.append("| load rate (100 conns, 1000 clients) | {} | {} | {} |".format(
     fmt(loads.get("etcd")) + " puts/s" if loads.get("etcd") else "-",
-    fmt(loads.get("ketcd")) + " puts/s" if loads.get("ketcd") else "-",
+    "not supported yet" if int(members) > 1 else fmt(loads.get("ketcd")) + " puts/s" if loads.get("ketcd") else "-",
     f"{loads['ketcd']/loads['etcd']:.2f}" if loads.get("etcd") and loads.get("ketcd") else "-"))
 mrow_load()
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
