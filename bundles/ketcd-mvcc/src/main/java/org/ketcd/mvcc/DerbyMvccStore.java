@@ -55,6 +55,8 @@ final class DerbyMvccStore implements MvccStore {
     // all guarded by lock
     private long currentRev;
     private long compactRev;
+    /** Derby's data file size, refreshed at each commit and defragment (see dbSize()). */
+    private volatile long dbSize;
     private long consistentIndex;
     private boolean consistentIndexDirty;
     private List<Alarm> alarms;
@@ -70,6 +72,7 @@ final class DerbyMvccStore implements MvccStore {
         alarms = List.copyOf(backend.readAlarms());
         // as etcd's restore: a fresh store is at revision 1; a compaction may have dropped the newest tombstone
         currentRev = Math.max(1, Math.max(index.newestRevision(), compactRev));
+        dbSize = backend.sizeOnDisk();
     }
 
     static MvccStore open(Path dir, MvccOptions options) {
@@ -212,11 +215,17 @@ final class DerbyMvccStore implements MvccStore {
             alarmsDirty = false;
         }
         backend.commit();
+        dbSize = backend.sizeOnDisk();
     }
 
+    /**
+     * The size of Derby's files as of the last commit or defragment. Every put checks it against the
+     * quota, so it must not walk the data directory (nor take the write lock) each time; the files only
+     * grow by what one commit batch adds between two refreshes.
+     */
     @Override
     public long dbSize() {
-        return underWrite(backend::sizeOnDisk);
+        return dbSize;
     }
 
     @Override
@@ -229,6 +238,7 @@ final class DerbyMvccStore implements MvccStore {
         underWrite(() -> {
             commitLocked();
             backend.compress();
+            dbSize = backend.sizeOnDisk();
             return null;
         });
     }
