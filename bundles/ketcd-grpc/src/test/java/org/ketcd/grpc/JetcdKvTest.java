@@ -123,6 +123,17 @@ class JetcdKvTest {
     }
 
     @Test
+    void aTxnThatOnlyComparesAndReadsAddsNoRaftLogEntry() throws Exception {
+        await(kv.put(b("ro"), b("1")));
+        long indexBefore = await(client.getMaintenanceClient().statusMember(endpointUri())).getRaftIndex();
+        TxnResponse r = await(kv.txn().If(new Cmp(b("ro"), Cmp.Op.EQUAL, CmpTarget.value(b("1"))))
+                .Then(Op.get(b("ro"), GetOption.DEFAULT)).Else(Op.get(b("other"), GetOption.DEFAULT)).commit());
+        assertTrue(r.isSucceeded());
+        assertEquals("1", s(r.getGetResponses().get(0).getKvs().get(0).getValue()));
+        assertEquals(indexBefore, await(client.getMaintenanceClient().statusMember(endpointUri())).getRaftIndex());
+    }
+
+    @Test
     void deleteWithPrevKvReturnsWhatWasDeleted() throws Exception {
         await(kv.put(b("del/a"), b("1")));
         await(kv.put(b("del/b"), b("2")));

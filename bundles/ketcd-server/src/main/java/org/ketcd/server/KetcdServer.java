@@ -82,14 +82,29 @@ final class KetcdServer implements EtcdServer {
     public CompletableFuture<TxnResponse> txn(TxnRequest request) {
         return attempt(() -> {
             RequestChecks.checkTxn(request, config.maxTxnOps());
-            boolean readOnly = !StoreApplier.hasPut(request) && !hasDelete(request);
-            if (readOnly && request.compare().isEmpty()) {
-                // A read-only transaction needs no log entry: a read barrier is enough, as etcd does.
+            if (!StoreApplier.hasPut(request) && !hasDelete(request)) {
+                // A transaction that writes nothing needs no log entry, as in etcd: a read barrier is
+                // enough, and none at all when every range in it is serializable.
+                if (allRangesSerializable(request)) {
+                    return CompletableFuture.completedFuture(store.txn(request));
+                }
                 return raft.readBarrier().thenApply(ready -> store.txn(request));
             }
             int cost = StoreApplier.hasPut(request) ? raft.encodedSize(new Command.Txn(request)) : 0;
             return propose(new Command.Txn(request), cost);
         });
+    }
+
+    /** etcd's isTxnSerializable: every operation of both branches is a serializable range. */
+    private static boolean allRangesSerializable(TxnRequest txn) {
+        for (var ops : List.of(txn.success(), txn.failure())) {
+            for (var op : ops) {
+                if (op.range() == null || !op.range().serializable()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean hasDelete(TxnRequest txn) {
