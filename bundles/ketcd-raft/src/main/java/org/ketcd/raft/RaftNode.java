@@ -14,6 +14,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.ketcd.api.EtcdError;
 
@@ -23,6 +24,11 @@ import org.ketcd.api.EtcdError;
  * member is a Raft group of one, so every write takes the same path.
  */
 public final class RaftNode implements AutoCloseable {
+
+    /** Raft log segments kept in memory at most (Ratis' default is 6). */
+    static final int LOG_CACHE_SEGMENTS = 2;
+    /** Bytes of Raft log kept in memory at most (Ratis' default is 200 MB). */
+    static final long LOG_CACHE_BYTES = 32L * 1024 * 1024;
 
     private final RaftSettings settings;
     private final CommandCodec codec = new CommandCodec();
@@ -73,6 +79,10 @@ public final class RaftNode implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2L * s.electionTimeoutMs(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 128);
+        // Ratis keeps recent log segments in memory (default: 6 segments, 200 MB) to feed lagging
+        // followers; the state machine has applied them already. Bound it; older entries are read from disk.
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, LOG_CACHE_SEGMENTS);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(LOG_CACHE_BYTES));
         return p;
     }
 
