@@ -88,13 +88,18 @@ public final class RaftNode implements AutoCloseable {
 
     /** Proposes a write; the future completes with the response from applying it, or an EtcdException. */
     public CompletableFuture<Object> propose(Command command) {
+        return propose(command, encodedSize(command));
+    }
+
+    /** As {@link #propose(Command)}, with the size the caller already got from {@link #encodedSize(Command)}. */
+    public CompletableFuture<Object> propose(Command command, int encodedSize) {
         if (proposer.full()) {
             return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
         }
         CompletableFuture<Object> result = new CompletableFuture<>();
         long id = pending.register(result);
         ProposedCommand proposed = new ProposedCommand(settings.self().memberId(), id, command);
-        proposer.propose(proposed, codec.encodedSize(proposed));
+        proposer.propose(proposed, encodedSize);
         return result;
     }
 

@@ -66,7 +66,7 @@ final class KetcdServer implements EtcdServer {
     public CompletableFuture<PutResponse> put(PutRequest request) {
         return attempt(() -> {
             RequestChecks.checkPut(request);
-            return propose(new Command.Put(request), QUOTA_KV_OVERHEAD + request.key().length + request.value().length);
+            return propose(new Command.Put(request), quotaCost(request));
         });
     }
 
@@ -90,8 +90,7 @@ final class KetcdServer implements EtcdServer {
                 }
                 return raft.readBarrier().thenApply(ready -> store.txn(request));
             }
-            int cost = StoreApplier.hasPut(request) ? raft.encodedSize(new Command.Txn(request)) : 0;
-            return propose(new Command.Txn(request), cost);
+            return propose(new Command.Txn(request), quotaCost(request));
         });
     }
 
@@ -105,6 +104,23 @@ final class KetcdServer implements EtcdServer {
             }
         }
         return true;
+    }
+
+    /** etcd's quota cost of a transaction: the puts of its larger branch, each as a single put would cost. */
+    private static long quotaCost(TxnRequest txn) {
+        return Math.max(quotaCost(txn.success()), quotaCost(txn.failure()));
+    }
+
+    private static long quotaCost(List<org.ketcd.api.RequestOp> branch) {
+        long cost = 0;
+        for (var op : branch) {
+            cost += op.put() != null ? quotaCost(op.put()) : op.txn() != null ? quotaCost(op.txn()) : 0;
+        }
+        return cost;
+    }
+
+    private static long quotaCost(PutRequest put) {
+        return QUOTA_KV_OVERHEAD + put.key().length + put.value().length;
     }
 
     private static boolean hasDelete(TxnRequest txn) {
@@ -136,7 +152,7 @@ final class KetcdServer implements EtcdServer {
             }
             throw EtcdError.NO_SPACE.exception();
         }
-        return (CompletableFuture<T>) raft.propose(command);
+        return (CompletableFuture<T>) raft.propose(command, size);
     }
 
     private boolean quotaAvailable(long cost) {
