@@ -3,12 +3,14 @@
 #
 #   bench/side-by-side.sh [--members N] [--repeats R] [--keys K] [--server-warmup S]
 #                         [--case-seconds S] [--case-warmup S] [--time-limit S] [--results FILE] [--no-results]
+#                         [--keys-only]
 #
-# Starts real etcd (N members) and Ketcd (N members; only N=1 is supported by Ketcd today, other N
-# print "not supported yet" rows) on free 127.0.0.1 ports with fresh temp data dirs, warms each server up
+# Starts real etcd (N members) and Ketcd (N members, bootstrapped with the same --initial-cluster) on
+# free 127.0.0.1 ports with fresh temp data dirs, warms each server up
 # with an unrecorded load (a JVM needs 20-40 s of load to JIT), runs every case against one server
 # after the other with interleaved repeats (etcd first in odd repeats, Ketcd first in even ones), then
-# measures, on fresh members, the resident memory with K keys loaded and the restart-to-serving time.
+# measures, on fresh members, the resident memory with K keys loaded and the restart-to-serving time
+# (--keys-only: only that part, no load cases; its section in RESULTS.md then has only the memory table).
 # Prints a table of medians and the ratio Ketcd/etcd, and writes bench/RESULTS.md (newest run first).
 # Every process it starts is killed by PID at the end, on failure and on Ctrl-C; every run is bounded
 # (`timeout`), and so is the whole script (--time-limit, default 1200 s).
@@ -19,7 +21,7 @@
 set -uo pipefail
 
 members=1; repeats=3; keys=100000; server_warmup=30; case_seconds=6; case_warmup=4
-time_limit=1200; results_write=1
+time_limit=1200; results_write=1; keys_only=0
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 root="$(cd "$here/.." && pwd -P)"
 results="$here/RESULTS.md"
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
         --time-limit) time_limit="$2"; shift 2 ;;
         --results) results="$2"; shift 2 ;;
         --no-results) results_write=0; shift ;;
+        --keys-only) keys_only=1; shift ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "side-by-side: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -48,7 +51,8 @@ if [ -z "${SIDE_BY_SIDE_BOUNDED:-}" ]; then
     export SIDE_BY_SIDE_BOUNDED=1
     exec timeout -s TERM -k 60 "$time_limit" "$0" "$@" --members "$members" --repeats "$repeats" --keys "$keys" \
         --server-warmup "$server_warmup" --case-seconds "$case_seconds" --case-warmup "$case_warmup" \
-        --time-limit "$time_limit" --results "$results" $([ $results_write = 0 ] && echo --no-results)
+        --time-limit "$time_limit" --results "$results" $([ $results_write = 0 ] && echo --no-results) \
+        $([ $keys_only = 1 ] && echo --keys-only)
 fi
 
 bench="$here/ketcd-bench"
@@ -175,9 +179,10 @@ record() { # record srv case repeat outfile extra-json
 servers=(etcd ketcd)
 log "work dir $work; members $members, repeats $repeats, keys $keys, server warm-up ${server_warmup}s, cases ${case_warmup}s warm-up + ${case_seconds}s"
 
-# --- 1. load cases on long-running servers
+# --- 1. load cases on long-running servers (none with --keys-only)
+[ $keys_only = 1 ] && repeats=0
 for srv in "${servers[@]}"; do
-    if [ "$srv" = ketcd ] && [ "$members" -gt 1 ]; then log "ketcd: $members members not supported yet"; continue; fi
+    [ $keys_only = 1 ] && break
     log "starting $srv"
     start_server "$srv" load || exit 1
     ep="$(endpoints_of "$srv")"
@@ -195,7 +200,6 @@ for ((r = 1; r <= repeats; r++)); do
     for c in "${cases[@]}"; do
         IFS='|' read -r id metric better desc args <<< "$c"
         for srv in "${order[@]}"; do
-            if [ "$srv" = ketcd ] && [ "$members" -gt 1 ]; then continue; fi
             out="$work/$id-$srv-$r.out"
             t0="$(cpu_ticks "$srv")"; w0="$(date +%s%N)"
             # shellcheck disable=SC2086
@@ -220,7 +224,6 @@ for srv in "${servers[@]}"; do stop_server "$srv"; done
 
 # --- 2. memory with K keys loaded, restart-to-serving (fresh members, one server at a time)
 for srv in "${servers[@]}"; do
-    if [ "$srv" = ketcd ] && [ "$members" -gt 1 ]; then continue; fi
     log "$srv: loading $keys keys into a fresh member"
     start_server "$srv" mem || exit 1
     ep="$(endpoints_of "$srv")"
@@ -252,10 +255,10 @@ jdk="$(java -version 2>&1 | head -1)"
 etcdv="$(etcd --version 2>/dev/null | head -1)"
 printf '%s\n' "${cases[@]}" > "$work/cases.txt"
 python3 - "$jsonl" "$work/cases.txt" "$results" "$results_write" "$members" "$repeats" "$keys" "$commit" "$machine" "$jdk" "$etcdv" \
-    "$server_warmup" "$case_warmup" "$case_seconds" <<'PY'
+    "$server_warmup" "$case_warmup" "$case_seconds" "$keys_only" <<'PY'
 import json, sys, statistics, datetime, os, re
 (jsonl, cases_f, results, write, members, repeats, keys, commit, machine, jdk, etcdv,
- sw, cw, cs) = sys.argv[1:]
+ sw, cw, cs, keys_only) = sys.argv[1:]
 rows = [json.loads(l) for l in open(jsonl) if l.strip()]
 cases = [l.rstrip("\n").split("|") for l in open(cases_f) if l.strip()]
 def get(r, path):
@@ -273,8 +276,6 @@ for cid, metric, better, desc, args in cases:
     med = {}; notes = []
     for srv in ("etcd", "ketcd"):
         rs = [x for x in rows if x["server"] == srv and x["case"] == cid]
-        if srv == "ketcd" and int(members) > 1:
-            med[srv] = "not supported yet"; continue
         vals = [get(x["result"], metric) for x in rs if x["result"].get("ok", 0) > 0]
         vals = [v for v in vals if v is not None]
         errs = sum(x["result"].get("errors", 0) or 0 for x in rs)
@@ -302,10 +303,9 @@ out2 = ["| with {:,} keys (8 B keys, 256 B values){} | etcd | Ketcd | Ketcd/etcd
         "; member 1 of {}, restarted alone".format(members) if int(members) > 1 else ""), "| --- | ---: | ---: | ---: |"]
 def mrow(label, field, scale=1.0, unit=""):
     e = mem.get("etcd", {}).get(field); k = mem.get("ketcd", {}).get(field)
-    if int(members) > 1: k = None
     f = lambda v: "-" if v is None else f"{v/scale:,.0f}{unit}"
     ratio = f"{k/e:.2f}" if e and k else "-"
-    out2.append(f"| {label} | {f(e)} | {f(k) if int(members) == 1 else 'not supported yet'} | {ratio} |")
+    out2.append(f"| {label} | {f(e)} | {f(k)} | {ratio} |")
 mrow("resident memory, keys loaded (VmRSS)", "rss_loaded_kb", 1024, " MiB")
 mrow("resident memory, empty member", "rss_empty_kb", 1024, " MiB")
 mrow("resident memory, after restart", "rss_restarted_kb", 1024, " MiB")
@@ -314,20 +314,31 @@ mrow("data dir size", "data_dir_bytes", 1 << 20, " MiB")
 loads = {s: get(mem[s]["result"], "throughput") for s in mem}
 mrow_load = lambda: out2.append("| load rate (100 conns, 1000 clients) | {} | {} | {} |".format(
     fmt(loads.get("etcd")) + " puts/s" if loads.get("etcd") else "-",
-    "not supported yet" if int(members) > 1 else fmt(loads.get("ketcd")) + " puts/s" if loads.get("ketcd") else "-",
+    fmt(loads.get("ketcd")) + " puts/s" if loads.get("ketcd") else "-",
     f"{loads['ketcd']/loads['etcd']:.2f}" if loads.get("etcd") and loads.get("ketcd") else "-"))
 mrow_load()
 now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-section = [f"## Run {now}", "",
-    f"- machine: {machine}; {jdk}; {etcdv}",
-    f"- Ketcd commit: {commit}",
-    f"- members: {members}; repeats: {repeats} (interleaved; medians shown); each case: {cw} s unrecorded warm-up + {cs} s measured, "
-    f"in its own client JVM; servers warmed up {sw} s before the first case; 8-byte keys, 256-byte values, key space 1,000; "
-    f"same flags for both (`--quota-backend-bytes` 8 GiB), fresh data dirs, client and servers on the same 2 cores",
-    "- client CPU: % of the whole machine used by the client JVM (`bench/ketcd-bench`) in the measured phase; "
-    "server CPU: % of the machine used by the server process(es) over the whole client run (JVM start + warm-up + measured phase)", "",
-    *out, "", *out2, ""]
-print("\n".join(out)); print(); print("\n".join(out2))
+if keys_only == "1":
+    section = [f"## Run {now} (--keys-only)", "",
+        f"- machine: {machine}; {jdk}; {etcdv}",
+        f"- Ketcd commit: {commit}",
+        f"- members: {members}; only the {int(keys):,}-key part (no load cases); same flags for both "
+        f"(`--quota-backend-bytes` 8 GiB), fresh data dirs, client and servers on the same 2 cores", "",
+        *out2, ""]
+    out = []
+else:
+    section = [f"## Run {now}", "",
+        f"- machine: {machine}; {jdk}; {etcdv}",
+        f"- Ketcd commit: {commit}",
+        f"- members: {members}; repeats: {repeats} (interleaved; medians shown); each case: {cw} s unrecorded warm-up + {cs} s measured, "
+        f"in its own client JVM; servers warmed up {sw} s before the first case; 8-byte keys, 256-byte values, key space 1,000; "
+        f"same flags for both (`--quota-backend-bytes` 8 GiB), fresh data dirs, client and servers on the same 2 cores",
+        "- client CPU: % of the whole machine used by the client JVM (`bench/ketcd-bench`) in the measured phase; "
+        "server CPU: % of the machine used by the server process(es) over the whole client run (JVM start + warm-up + measured phase)", "",
+        *out, "", *out2, ""]
+if out:
+    print("\n".join(out)); print()
+print("\n".join(out2))
 if write == "1":
     old = open(results).read() if os.path.exists(results) else ""
     prev = old[old.find("## Run "):] if "## Run " in old else ""

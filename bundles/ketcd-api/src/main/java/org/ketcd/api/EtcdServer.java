@@ -37,6 +37,27 @@ public interface EtcdServer {
 
     List<Member> members();
 
+    /** Cluster.MemberAdd: registers a member to be started with --initial-cluster-state existing. */
+    CompletableFuture<MemberAddResponse> addMember(List<String> peerUrls, boolean learner);
+
+    /** Cluster.MemberRemove: the member list after the removal. */
+    CompletableFuture<List<Member>> removeMember(long memberId);
+
+    /** Cluster.MemberUpdate: changes a member's peer URLs; the member list after the change. */
+    CompletableFuture<List<Member>> updateMember(long memberId, List<String> peerUrls);
+
+    /** Cluster.MemberPromote: makes a learner that caught up a voting member. */
+    CompletableFuture<List<Member>> promoteMember(long memberId);
+
+    /**
+     * Maintenance.Snapshot: writes a consistent copy of this member's state into a new temporary file
+     * (the caller streams and deletes it), ending with the SHA-256 of what precedes it, as etcd's stream.
+     */
+    CompletableFuture<java.nio.file.Path> snapshot();
+
+    /** Maintenance.MoveLeader: hands leadership to {@code targetMemberId}; only the leader may. */
+    CompletableFuture<Void> moveLeader(long targetMemberId);
+
     /** The store's current revision (cheap: no I/O). */
     long currentRevision();
 

@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import org.ketcd.api.Alarm;
 import org.ketcd.api.EtcdServer;
 
-/** etcd's Maintenance service: Status, Alarm, Defragment, Hash, HashKV. */
+/** etcd's Maintenance service: Status, Alarm, Defragment, Hash, HashKV, Snapshot, MoveLeader. */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private final EtcdServer server;
 
@@ -82,5 +82,17 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
                         .setHeader(KvMessages.header(server.header(h.revision()))).setHash(h.hash())
                         .setCompactRevision(h.compactRevision()).build(),
                 () -> server.hashKv(request.getRevision()));
+    }
+
+    @Override
+    public void moveLeader(io.etcd.jetcd.api.MoveLeaderRequest request,
+                           StreamObserver<io.etcd.jetcd.api.MoveLeaderResponse> observer) {
+        StatusMapping.reply(observer, v -> io.etcd.jetcd.api.MoveLeaderResponse.newBuilder().setHeader(header()).build(),
+                () -> server.moveLeader(request.getTargetID()));
+    }
+
+    @Override
+    public void snapshot(io.etcd.jetcd.api.SnapshotRequest request, StreamObserver<io.etcd.jetcd.api.SnapshotResponse> observer) {
+        SnapshotStream.send(observer, header(), server.snapshot());
     }
 }

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.apache.derby.jdbc.EmbeddedDataSource;
 import org.ketcd.api.Alarm;
 import org.ketcd.api.AlarmType;
+import org.ketcd.api.Bytes;
 import org.ketcd.api.KeyValue;
 
 /**
@@ -69,6 +70,21 @@ final class DerbyBackend implements AutoCloseable {
             throw new IllegalStateException("cannot open Derby database in " + databaseDir, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Copies the committed database into {@code targetDir} with Derby's online backup, over a
+     * connection of its own (the store's connection may hold uncommitted work). What was committed
+     * before the call is in the copy, consistent index included.
+     */
+    void backupTo(Path targetDir) {
+        try (Connection backup = dataSource().getConnection();
+             java.sql.CallableStatement call = backup.prepareCall("CALL SYSCS_UTIL.SYSCS_BACKUP_DATABASE(?)")) {
+            call.setString(1, targetDir.toAbsolutePath().toString());
+            call.execute();
+        } catch (SQLException e) {
+            throw fault("backup", e);
         }
     }
 
@@ -132,17 +148,20 @@ final class DerbyBackend implements AutoCloseable {
         }
     }
 
-    /** Feeds every stored version, in revision order. */
+    /**
+     * Feeds every stored version, in no particular order (a plain table scan: at open, with 1M rows,
+     * {@code ORDER BY MAIN, SUB} walked the primary-key index and fetched each row through it, 1.2 s;
+     * the scan takes 0.7 s). {@link KeyIndex#load} puts each key's versions in order.
+     */
     void loadAll(Consumer<KeyIndex.Entry> sink) {
         try (Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery(
-                 "SELECT MAIN, SUB, TOMBSTONE, K, V, CREATE_REV, VERSION, LEASE FROM KV ORDER BY MAIN, SUB")) {
+             ResultSet rs = st.executeQuery("SELECT MAIN, SUB, TOMBSTONE, K, V, CREATE_REV, VERSION, LEASE FROM KV")) {
             while (rs.next()) {
                 long main = rs.getLong(1);
                 boolean tombstone = rs.getShort(3) != 0;
                 byte[] value = rs.getBytes(5);
                 KeyValue kv = new KeyValue(rs.getBytes(4), rs.getLong(6), main, rs.getLong(7),
-                    value == null ? new byte[0] : value, rs.getLong(8));
+                    value == null || value.length == 0 ? Bytes.EMPTY : value, rs.getLong(8));
                 sink.accept(new KeyIndex.Entry(new Revision(main, rs.getLong(2)), kv, tombstone));
             }
         } catch (SQLException ex) {

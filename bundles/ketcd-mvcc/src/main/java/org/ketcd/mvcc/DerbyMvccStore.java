@@ -66,7 +66,7 @@ final class DerbyMvccStore implements MvccStore {
     private DerbyMvccStore(DerbyBackend backend, MvccOptions options) {
         this.backend = backend;
         this.options = options;
-        backend.loadAll(index::append);
+        backend.loadAll(index::load);
         compactRev = backend.readMeta(DerbyBackend.META_COMPACT_REVISION, NEVER_COMPACTED);
         consistentIndex = backend.readMeta(DerbyBackend.META_CONSISTENT_INDEX, 0);
         alarms = List.copyOf(backend.readAlarms());
@@ -258,6 +258,16 @@ final class DerbyMvccStore implements MvccStore {
     }
 
     @Override
+    public void backupTo(Path targetDir) {
+        readLock.lock();
+        try {
+            backend.backupTo(targetDir);
+        } finally {
+            readLock.unlock();
+        }
+    }
+
+    @Override
     public void close() {
         writeLock.lock();
         try {
@@ -432,7 +442,9 @@ final class DerbyMvccStore implements MvccStore {
         KeyValue latest = index.get(p.key(), rev);
         long created = latest == null ? rev : latest.createRevision();
         long version = latest == null ? 1 : latest.version() + 1;
-        KeyValue kv = new KeyValue(p.key().clone(), created, rev, version, value.clone(), lease);
+        // a new version shares the key array of the live one (the index keeps one per key)
+        byte[] key = latest == null ? p.key().clone() : latest.key();
+        KeyValue kv = new KeyValue(key, created, rev, version, value.clone(), lease);
         write(t, new KeyIndex.Entry(new Revision(rev, t.changes), kv, false));
         return new PutResponse(rev, p.prevKv() ? prev : null);
     }

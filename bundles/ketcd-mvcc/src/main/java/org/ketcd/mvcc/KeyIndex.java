@@ -1,6 +1,7 @@
 package org.ketcd.mvcc;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -16,30 +17,127 @@ import org.ketcd.api.KeyValue;
  * The in-memory history of every key, like etcd's {@code treeIndex}, but holding whole key-values so
  * that reads never touch Derby. Keys are ordered as unsigned bytes; each key's versions are kept in
  * revision order, a tombstone closing a generation. Pure logic: no I/O, no locking (the store locks).
+ *
+ * <p>Memory layout (issue 3: a member holds every version of every key, a million keys must fit in a
+ * few hundred MB). Per key the map holds one value:
+ * <ul>
+ * <li>a {@link KeyValue} when the key has one version at sub revision 0 — by far the most common case,
+ *     so such a key costs its map entry, its {@code KeyValue} and the key/value arrays, nothing else;</li>
+ * <li>a {@link History} otherwise: the versions in one array, their sub revisions in an {@code int[]}.</li>
+ * </ul>
+ * A version's main revision is its {@code KeyValue.modRevision()}, and a tombstone is a {@code KeyValue}
+ * with version 0 (a put's version is always at least 1, as in etcd), so neither needs an object of its
+ * own. {@link Entry} and {@link Revision} are only built at the edges (writes, Derby rows, hashes).
+ * Versions of one key share one key array.
  */
 final class KeyIndex {
 
     /** One stored version of a key: a put, or a tombstone (then {@code kv} has only key and mod revision). */
     record Entry(Revision rev, KeyValue kv, boolean tombstone) {
+        Entry {
+            assert rev.main() == kv.modRevision() : "an entry's main revision is its mod revision";
+            assert tombstone == (kv.version() == 0) : "a tombstone, and only a tombstone, has version 0";
+        }
     }
 
-    private final NavigableMap<byte[], List<Entry>> keys = new TreeMap<>(Bytes::compare);
+    /** Two or more versions of one key, oldest first (or one at a sub revision other than 0). */
+    private static final class History {
+        KeyValue[] kvs;
+        int[] subs;
+        int size;
+
+        History(KeyValue kv, int sub, int capacity) {
+            kvs = new KeyValue[capacity];
+            subs = new int[capacity];
+            add(kv, sub);
+        }
+
+        void add(KeyValue kv, int sub) {
+            insert(size, kv, sub);
+        }
+
+        void insert(int at, KeyValue kv, int sub) {
+            if (size == kvs.length) {
+                int capacity = size + Math.max(2, size >> 1);
+                kvs = Arrays.copyOf(kvs, capacity);
+                subs = Arrays.copyOf(subs, capacity);
+            }
+            System.arraycopy(kvs, at, kvs, at + 1, size - at);
+            System.arraycopy(subs, at, subs, at + 1, size - at);
+            kvs[at] = kv;
+            subs[at] = sub;
+            size++;
+        }
+
+        /** Drops the {@code n} oldest versions. */
+        void dropOldest(int n) {
+            System.arraycopy(kvs, n, kvs, 0, size - n);
+            System.arraycopy(subs, n, subs, 0, size - n);
+            Arrays.fill(kvs, size - n, size, null);
+            size -= n;
+        }
+    }
+
+    /** Key -> {@link KeyValue} (one version at sub revision 0) or {@link History}. */
+    private final NavigableMap<byte[], Object> keys = new TreeMap<>(Bytes::compare);
 
     /** Appends a newer version of its key; revisions must grow. */
     void append(Entry e) {
-        List<Entry> history = keys.computeIfAbsent(e.kv().key(), k -> new ArrayList<>(2));
-        assert history.isEmpty() || history.get(history.size() - 1).rev().compareTo(e.rev()) < 0
+        add(e, false);
+    }
+
+    /**
+     * Adds a version read back from Derby, where rows may come in any order (a table scan follows the
+     * pages, not the revisions): it is placed in revision order among its key's versions.
+     */
+    void load(Entry e) {
+        add(e, true);
+    }
+
+    private void add(Entry e, boolean anyOrder) {
+        KeyValue kv = e.kv();
+        int sub = Math.toIntExact(e.rev().sub());
+        Object v = keys.putIfAbsent(kv.key(), sub == 0 ? kv : new History(kv, sub, 1));
+        if (v == null) {
+            return; // a new key
+        }
+        byte[] key = kvAt(v, 0).key();
+        if (kv.key() != key) { // versions of a key share its first key array
+            kv = new KeyValue(key, kv.createRevision(), kv.modRevision(), kv.version(), kv.value(), kv.lease());
+        }
+        History h;
+        if (v instanceof History existing) {
+            h = existing;
+        } else {
+            h = new History((KeyValue) v, 0, 2);
+            keys.put(key, h);
+        }
+        int at = h.size;
+        if (anyOrder) {
+            while (at > 0 && compare(h.kvs[at - 1].modRevision(), h.subs[at - 1], kv.modRevision(), sub) > 0) {
+                at--;
+            }
+        }
+        assert at == 0 || compare(h.kvs[at - 1].modRevision(), h.subs[at - 1], kv.modRevision(), sub) < 0
             : "revisions of a key must grow";
-        history.add(e);
+        h.insert(at, kv, sub);
     }
 
     /** Removes {@code e}, which must be the newest version of its key (undo of an append). */
     void removeNewest(Entry e) {
-        List<Entry> history = keys.get(e.kv().key());
-        assert history != null && history.get(history.size() - 1) == e : "only the newest version can be undone";
-        history.remove(history.size() - 1);
-        if (history.isEmpty()) {
-            keys.remove(e.kv().key());
+        byte[] key = e.kv().key();
+        Object v = keys.get(key);
+        assert v != null && newestRevision(v).equals(e.rev()) : "only the newest version can be undone";
+        if (v instanceof History h) {
+            h.size--;
+            h.kvs[h.size] = null;
+            if (h.size == 0) {
+                keys.remove(key);
+            } else if (h.size == 1 && h.subs[0] == 0) {
+                keys.put(key, h.kvs[0]);
+            }
+        } else {
+            keys.remove(key);
         }
     }
 
@@ -55,8 +153,8 @@ final class KeyIndex {
             return kv == null ? List.of() : List.of(kv);
         }
         List<KeyValue> out = new ArrayList<>();
-        for (List<Entry> history : span(key, rangeEnd).values()) {
-            KeyValue kv = live(history, atRev);
+        for (Object versions : span(key, rangeEnd).values()) {
+            KeyValue kv = live(versions, atRev);
             if (kv != null) {
                 out.add(kv);
             }
@@ -70,19 +168,25 @@ final class KeyIndex {
      */
     List<Revision> compact(long atRev) {
         List<Revision> removed = new ArrayList<>();
-        for (Iterator<List<Entry>> it = keys.values().iterator(); it.hasNext(); ) {
-            List<Entry> history = it.next();
-            int newest = newestAtOrBelow(history, atRev);
+        for (Iterator<Map.Entry<byte[], Object>> it = keys.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<byte[], Object> slot = it.next();
+            Object v = slot.getValue();
+            int newest = newestAtOrBelow(v, atRev);
             if (newest < 0) {
                 continue;
             }
-            int firstKept = history.get(newest).tombstone() ? newest + 1 : newest;
+            int firstKept = isTombstone(kvAt(v, newest)) ? newest + 1 : newest;
             for (int i = 0; i < firstKept; i++) {
-                removed.add(history.get(i).rev());
+                removed.add(revisionAt(v, i));
             }
-            history.subList(0, firstKept).clear();
-            if (history.isEmpty()) {
+            if (firstKept == size(v)) {
                 it.remove();
+            } else if (firstKept > 0) {
+                History h = (History) v;
+                h.dropOldest(firstKept);
+                if (h.size == 1 && h.subs[0] == 0) {
+                    slot.setValue(h.kvs[0]);
+                }
             }
         }
         return removed;
@@ -91,10 +195,10 @@ final class KeyIndex {
     /** The revisions a compaction at {@code atRev} would keep at or below it (etcd's {@code Keep}). */
     Set<Revision> keep(long atRev) {
         Set<Revision> kept = new HashSet<>();
-        for (List<Entry> history : keys.values()) {
-            int newest = newestAtOrBelow(history, atRev);
-            if (newest >= 0 && !history.get(newest).tombstone()) {
-                kept.add(history.get(newest).rev());
+        for (Object v : keys.values()) {
+            int newest = newestAtOrBelow(v, atRev);
+            if (newest >= 0 && !isTombstone(kvAt(v, newest))) {
+                kept.add(revisionAt(v, newest));
             }
         }
         return kept;
@@ -103,7 +207,12 @@ final class KeyIndex {
     /** Every stored version, in revision order. */
     List<Entry> entriesByRevision() {
         List<Entry> all = new ArrayList<>();
-        keys.values().forEach(all::addAll);
+        for (Object v : keys.values()) {
+            for (int i = 0; i < size(v); i++) {
+                KeyValue kv = kvAt(v, i);
+                all.add(new Entry(revisionAt(v, i), kv, isTombstone(kv)));
+            }
+        }
         all.sort((a, b) -> a.rev().compareTo(b.rev()));
         return all;
     }
@@ -111,13 +220,13 @@ final class KeyIndex {
     /** The newest main revision stored, 0 if none. */
     long newestRevision() {
         long max = 0;
-        for (List<Entry> history : keys.values()) {
-            max = Math.max(max, history.get(history.size() - 1).rev().main());
+        for (Object v : keys.values()) {
+            max = Math.max(max, kvAt(v, size(v) - 1).modRevision());
         }
         return max;
     }
 
-    private Map<byte[], List<Entry>> span(byte[] key, byte[] rangeEnd) {
+    private Map<byte[], Object> span(byte[] key, byte[] rangeEnd) {
         if (Bytes.isFromKey(rangeEnd)) {
             return keys.tailMap(key, true);
         }
@@ -127,22 +236,49 @@ final class KeyIndex {
         return keys.subMap(key, true, rangeEnd, false);
     }
 
-    private static KeyValue live(List<Entry> history, long atRev) {
-        if (history == null) {
-            return null;
-        }
-        int i = newestAtOrBelow(history, atRev);
-        return i < 0 || history.get(i).tombstone() ? null : history.get(i).kv();
+    // ---- the two shapes of a key's versions, read alike
+
+    private static int size(Object v) {
+        return v instanceof History h ? h.size : 1;
     }
 
-    /** Index of the newest entry whose main revision is at most {@code atRev}, or -1. */
-    private static int newestAtOrBelow(List<Entry> history, long atRev) {
+    private static KeyValue kvAt(Object v, int i) {
+        return v instanceof History h ? h.kvs[i] : (KeyValue) v;
+    }
+
+    private static Revision revisionAt(Object v, int i) {
+        return new Revision(kvAt(v, i).modRevision(), v instanceof History h ? h.subs[i] : 0);
+    }
+
+    private static Revision newestRevision(Object v) {
+        return revisionAt(v, size(v) - 1);
+    }
+
+    private static boolean isTombstone(KeyValue kv) {
+        return kv.version() == 0;
+    }
+
+    private static int compare(long main1, int sub1, long main2, int sub2) {
+        int c = Long.compare(main1, main2);
+        return c != 0 ? c : Integer.compare(sub1, sub2);
+    }
+
+    private static KeyValue live(Object versions, long atRev) {
+        if (versions == null) {
+            return null;
+        }
+        int i = newestAtOrBelow(versions, atRev);
+        return i < 0 || isTombstone(kvAt(versions, i)) ? null : kvAt(versions, i);
+    }
+
+    /** Index of the newest version whose main revision is at most {@code atRev}, or -1. */
+    private static int newestAtOrBelow(Object versions, long atRev) {
         int lo = 0;
-        int hi = history.size() - 1;
+        int hi = size(versions) - 1;
         int found = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (history.get(mid).rev().main() <= atRev) {
+            if (kvAt(versions, mid).modRevision() <= atRev) {
                 found = mid;
                 lo = mid + 1;
             } else {

@@ -85,6 +85,17 @@ public interface MvccStore extends AutoCloseable {
     /** Replaces the persisted alarms; durable with the next {@link #commit()}. */
     void saveAlarms(List<Alarm> alarms);
 
+    /**
+     * Writes a copy of the committed store (as of the last {@link #commit()}) to {@code targetDir}, in
+     * which {@link #open} can open it. For snapshots: commit first to include everything applied.
+     */
+    void backupTo(Path targetDir);
+
+    /** The directory in which {@link #open} keeps the database, inside a {@link #backupTo} copy too. */
+    static String databaseDirName() {
+        return DerbyBackend.DATABASE_DIR;
+    }
+
     /** Discards uncommitted writes and shuts down this store's Derby database (only this one). */
     @Override
     void close();

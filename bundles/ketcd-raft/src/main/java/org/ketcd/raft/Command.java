@@ -3,6 +3,7 @@ package org.ketcd.raft;
 import org.ketcd.api.Alarm;
 import org.ketcd.api.CompactionRequest;
 import org.ketcd.api.DeleteRangeRequest;
+import org.ketcd.api.Member;
 import org.ketcd.api.PutRequest;
 import org.ketcd.api.TxnRequest;
 
@@ -19,6 +20,16 @@ public sealed interface Command {
     }
 
     record Compact(CompactionRequest request) implements Command {
+    }
+
+    /**
+     * A change of the cluster's member list, as every member lists it (etcd's membership store).
+     * {@code PUBLISH}: a member announces its name and client URLs once it serves (etcd's publish);
+     * {@code ADD}: a member is added (not yet started); {@code REMOVE}: removed (only the id counts);
+     * {@code UPDATE}: its peer URLs change; {@code PROMOTE}: a learner becomes a voter.
+     */
+    record MemberChange(Kind kind, Member member) implements Command {
+        public enum Kind { PUBLISH, ADD, REMOVE, UPDATE, PROMOTE }
     }
 
     /** Raise ({@code activate}) or clear an alarm, as etcd's AlarmRequest ACTIVATE/DEACTIVATE. */

@@ -26,4 +26,16 @@ public interface CommandApplier {
      * later (in batches): until then the Raft log holds the entry and a restart replays it.
      */
     void entryApplied(long raftIndex);
+
+    /**
+     * Runs {@code action} between two entries, with everything applied so far durable; applying
+     * waits meanwhile. A snapshot is taken this way: its state is exactly the applied state.
+     */
+    <T> T betweenEntries(java.util.concurrent.Callable<T> action) throws Exception;
+
+    /** Writes this member's whole replicated state into the empty directory {@code dir} (called between entries). */
+    void writeState(java.nio.file.Path dir);
+
+    /** Replaces this member's whole replicated state with one written by {@link #writeState} into {@code dir}. */
+    void installState(java.nio.file.Path dir);
 }

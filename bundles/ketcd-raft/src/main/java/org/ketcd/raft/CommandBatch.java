@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.ketcd.api.Alarm;
 import org.ketcd.api.AlarmType;
+import org.ketcd.api.Member;
 import org.ketcd.api.CompactionRequest;
 import org.ketcd.api.Compare;
 import org.ketcd.api.DeleteRangeRequest;
@@ -32,6 +33,7 @@ final class CommandBatch implements IdentifiedDataSerializable {
     private static final byte COMPACT = 4;
     private static final byte ALARM = 5;
     private static final byte RANGE = 6;
+    private static final byte MEMBER_CHANGE = 7;
 
     private List<ProposedCommand> commands;
 
@@ -101,6 +103,10 @@ final class CommandBatch implements IdentifiedDataSerializable {
             out.writeBoolean(a.activate());
             out.writeLong(a.alarm().memberId());
             out.writeByte(a.alarm().type().ordinal());
+        } else if (command instanceof Command.MemberChange m) {
+            out.writeByte(MEMBER_CHANGE);
+            out.writeByte(m.kind().ordinal());
+            writeMember(out, m.member());
         } else {
             throw new IOException("unknown command " + command.getClass().getName());
         }
@@ -115,8 +121,22 @@ final class CommandBatch implements IdentifiedDataSerializable {
             case COMPACT -> new Command.Compact(new CompactionRequest(in.readLong(), in.readBoolean()));
             case ALARM -> new Command.AlarmChange(in.readBoolean(),
                     new Alarm(in.readLong(), AlarmType.values()[in.readByte()]));
+            case MEMBER_CHANGE -> new Command.MemberChange(Command.MemberChange.Kind.values()[in.readByte()], readMember(in));
             default -> throw new IOException("unknown command type " + type);
         };
+    }
+
+    private static void writeMember(ObjectDataOutput out, Member m) throws IOException {
+        out.writeLong(m.id());
+        out.writeString(m.name());
+        out.writeStringArray(m.peerUrls().toArray(String[]::new));
+        out.writeStringArray(m.clientUrls().toArray(String[]::new));
+        out.writeBoolean(m.learner());
+    }
+
+    private static Member readMember(ObjectDataInput in) throws IOException {
+        return new Member(in.readLong(), in.readString(), List.of(in.readStringArray()), List.of(in.readStringArray()),
+                in.readBoolean());
     }
 
     private static void writePut(ObjectDataOutput out, PutRequest p) throws IOException {

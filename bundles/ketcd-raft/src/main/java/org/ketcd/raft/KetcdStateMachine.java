@@ -1,8 +1,23 @@
 package org.ketcd.raft;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -23,11 +38,157 @@ final class KetcdStateMachine extends BaseStateMachine {
     private final PendingRequests pending;
     private final long memberId;
 
-    KetcdStateMachine(CommandCodec codec, CommandApplier applier, PendingRequests pending, long memberId) {
+    /** The newest snapshot point: term and index of the applied state the store holds durably. */
+    private final Path snapshotFile;
+    private volatile TermIndex latestSnapshot;
+
+    KetcdStateMachine(CommandCodec codec, CommandApplier applier, PendingRequests pending, long memberId, Path snapshotFile) {
         this.codec = codec;
         this.applier = applier;
         this.pending = pending;
         this.memberId = memberId;
+        this.snapshotFile = snapshotFile;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage storage) throws IOException {
+        super.initialize(server, groupId, storage);
+        getLifeCycle().startAndTransition(() -> { });
+        if (Files.exists(snapshotFile)) {
+            String[] termIndex = Files.readString(snapshotFile, StandardCharsets.UTF_8).trim().split(" ");
+            latestSnapshot = TermIndex.valueOf(Long.parseLong(termIndex[0]), Long.parseLong(termIndex[1]));
+            updateLastAppliedTermIndex(latestSnapshot.getTerm(), latestSnapshot.getIndex());
+        }
+    }
+
+    /**
+     * A snapshot (Ratis triggers it every --snapshot-count entries, then purges the log up to it): the
+     * state lives in the store, so taking it means making everything applied durable and recording
+     * the point. What a lagging follower receives is made on request ({@link #writeSnapshot}).
+     */
+    @Override
+    public long takeSnapshot() throws IOException {
+        try {
+            TermIndex point = applier.betweenEntries(this::getLastAppliedTermIndex);
+            recordSnapshot(point);
+            LOG.info("snapshot at Raft index {} (term {}); the log before it may be purged", point.getIndex(), point.getTerm());
+            return point.getIndex();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    private void recordSnapshot(TermIndex point) throws IOException {
+        Path tmp = snapshotFile.resolveSibling(snapshotFile.getFileName() + ".tmp");
+        Files.writeString(tmp, point.getTerm() + " " + point.getIndex() + "\n", StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, snapshotFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        latestSnapshot = point;
+    }
+
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+
+    /** Ratis closes the state machine once its apply thread has stopped: nothing is applied after this. */
+    @Override
+    public void close() throws IOException {
+        try {
+            super.close();
+        } finally {
+            closed.countDown();
+        }
+    }
+
+    /** Waits until Ratis has closed this state machine, at most {@code timeoutMs}; whether it did. */
+    boolean awaitClosed(long timeoutMs) throws InterruptedException {
+        return closed.await(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Ratis pauses the state machine before it reloads it after a snapshot installation. */
+    @Override
+    public synchronized void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    /** The installed state is in place already ({@link #notifyInstallSnapshotFromLeader}); only resume. */
+    @Override
+    public synchronized void reinitialize() {
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        TermIndex point = latestSnapshot;
+        return point == null ? null : new FileListSnapshotInfo(List.of(), point);
+    }
+
+    /** Writes this member's applied state into {@code file} for a follower; answers {term, index} it covers. */
+    long[] writeSnapshot(Path file) throws IOException {
+        Path dir = Files.createTempDirectory(file.getParent(), "ketcd-state-");
+        try {
+            TermIndex point = applier.betweenEntries(() -> {
+                applier.writeState(dir);
+                return getLastAppliedTermIndex();
+            });
+            SnapshotFiles.zip(dir, file);
+            return new long[] {point.getTerm(), point.getIndex()};
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        } finally {
+            SnapshotFiles.deleteRecursively(dir);
+        }
+    }
+
+    /**
+     * The leader purged the entries this member misses: fetch the leader's state, as etcd's follower
+     * receives a snapshot, install it, and report the point it covers; Ratis goes on from there.
+     */
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo, TermIndex firstTermIndexInLog) {
+        String leader = roleInfo.getFollowerInfo().getLeaderInfo().getId().getAddress();
+        return CompletableFuture.supplyAsync(() -> {
+            Path file = null;
+            Path dir = null;
+            try {
+                file = Files.createTempFile(snapshotFile.getParent(), "ketcd-snapshot-", ".zip");
+                dir = Files.createTempDirectory(snapshotFile.getParent(), "ketcd-state-");
+                LOG.info("the leader at {} no longer has the log from our index on (its log starts at {}); fetching its snapshot",
+                        leader, firstTermIndexInLog);
+                long[] termIndex = PeerService.fetchSnapshot(leader, file);
+                SnapshotFiles.unzip(file, dir);
+                applier.installState(dir);
+                TermIndex point = TermIndex.valueOf(termIndex[0], termIndex[1]);
+                recordSnapshot(point);
+                updateLastAppliedTermIndex(point.getTerm(), point.getIndex());
+                LOG.info("installed the leader's snapshot at Raft index {} (term {}, {} bytes)", point.getIndex(),
+                        point.getTerm(), Files.size(file));
+                return point;
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            } finally {
+                try {
+                    if (file != null) {
+                        Files.deleteIfExists(file);
+                    }
+                    if (dir != null) {
+                        SnapshotFiles.deleteRecursively(dir);
+                    }
+                } catch (IOException ignored) {
+                    // temp files left behind in the Raft directory; harmless
+                }
+            }
+        });
     }
 
     @Override

@@ -25,13 +25,13 @@ final class Proposer {
     private record Queued(ProposedCommand command, int size) {
     }
 
-    private final LocalSubmitter raft;
+    private final Submitter raft;
     private final CommandCodec codec;
     private final PendingRequests pending;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private int entriesInFlight;
 
-    Proposer(LocalSubmitter raft, CommandCodec codec, PendingRequests pending) {
+    Proposer(Submitter raft, CommandCodec codec, PendingRequests pending) {
         this.raft = raft;
         this.codec = codec;
         this.pending = pending;

@@ -2,20 +2,28 @@ package org.ketcd.raft;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.server.GrpcServices;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.apache.ratis.util.ExitUtils;
 import org.ketcd.api.EtcdError;
 
 /**
@@ -24,17 +32,28 @@ import org.ketcd.api.EtcdError;
  * member is a Raft group of one, so every write takes the same path.
  */
 public final class RaftNode implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RaftNode.class);
 
+    /** Bytes per Raft log segment file: the log is purged whole segments at a time, so this is its granularity. */
+    static final long LOG_SEGMENT_BYTES = 8L * 1024 * 1024;
     /** Raft log segments kept in memory at most (Ratis' default is 6). */
     static final int LOG_CACHE_SEGMENTS = 2;
     /** Bytes of Raft log kept in memory at most (Ratis' default is 200 MB). */
     static final long LOG_CACHE_BYTES = 32L * 1024 * 1024;
 
+    /** A single member's first election waits this fraction of the election timeout. */
+    static final int SINGLE_MEMBER_FIRST_ELECTION_DIVISOR = 10;
+    /** etcd's SnapshotCatchUpEntries: log entries kept after a snapshot so that a slow follower needs none. */
+    static final long SNAPSHOT_CATCHUP_ENTRIES = 5_000;
+    /** Where the newest snapshot point (term and index) is recorded, in the log directory. */
+    static final String SNAPSHOT_FILE = "ketcd-snapshot";
+
     private final RaftSettings settings;
+    private final KetcdStateMachine stateMachine;
     private final CommandCodec codec = new CommandCodec();
     private final PendingRequests pending = new PendingRequests();
     private final RaftServer server;
-    private final LocalSubmitter submitter;
+    private final Submitter submitter;
     private final RaftGroup group;
     private final Proposer proposer;
     private final ReadBarrier readBarrier;
@@ -44,18 +63,46 @@ public final class RaftNode implements AutoCloseable {
         RaftProperties properties = properties(settings);
         group = RaftGroup.valueOf(RaftGroupId.valueOf(settings.groupId()),
                 settings.peers().stream().map(RaftNode::peer).toList());
+        stateMachine = new KetcdStateMachine(codec, applier, pending, settings.self().memberId(),
+                settings.logDir().resolve(SNAPSHOT_FILE));
+        settings.peerService().serveSnapshots(stateMachine::writeSnapshot);
         boolean existing = Files.isDirectory(settings.logDir().resolve(group.getGroupId().getUuid().toString()));
         server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.self().peerId()))
                 .setGroup(group)
                 .setProperties(properties)
-                .setStateMachine(new KetcdStateMachine(codec, applier, pending, settings.self().memberId()))
+                .setParameters(parameters(settings.peerService()))
+                .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
-        server.start();
-        submitter = new LocalSubmitter(server, RaftPeerId.valueOf(settings.self().peerId()), group.getGroupId());
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            try {
+                server.close();
+            } catch (IOException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw new IOException("cannot start the Raft server on " + settings.self().address() + ": " + rootMessage(e), e);
+        }
+        submitter = new Submitter(server, RaftPeerId.valueOf(settings.self().peerId()), group.getGroupId(), properties);
         proposer = new Proposer(submitter, codec, pending);
         readBarrier = new ReadBarrier(submitter);
+    }
+
+    static {
+        // Ratis calls System.exit when, say, its gRPC server cannot bind the peer port. Inside Karaf that
+        // would take every bundle down with it; with exits disabled the failure is an exception that the
+        // member reports (and bin/ketcd exits 1 on), as etcd does for "address already in use".
+        ExitUtils.disableSystemExit();
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
     }
 
     /** Starts the Raft server; on an existing log directory the member recovers its log and replays it. */
@@ -65,7 +112,16 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private static RaftPeer peer(RaftPeerSpec spec) {
-        return RaftPeer.newBuilder().setId(spec.peerId()).setAddress(spec.address()).build();
+        return RaftPeer.newBuilder().setId(spec.peerId()).setAddress(spec.address())
+                .setStartupRole(spec.learner() ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER).build();
+    }
+
+    /** Adds the peer service to the gRPC server on the peer port, beside Ratis' services. */
+    private static Parameters parameters(PeerService peerService) {
+        Parameters parameters = new Parameters();
+        GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) ->
+                types.contains(GrpcServices.Type.SERVER) ? builder.addService(peerService.definition()) : builder);
+        return parameters;
     }
 
     private static RaftProperties properties(RaftSettings s) {
@@ -77,10 +133,27 @@ public final class RaftNode implements AutoCloseable {
         // etcd's --election-timeout is the minimum; Ratis randomises between min and max as etcd does.
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(s.electionTimeoutMs(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(2L * s.electionTimeoutMs(), TimeUnit.MILLISECONDS));
+        if (s.peers().stream().filter(peer -> !peer.learner()).count() == 1) {
+            // Alone, a member need not wait out an election timeout to be sure no leader exists: as
+            // etcd's single member campaigns at once, it elects itself after a tenth of the timeout.
+            long first = Math.max(1, s.electionTimeoutMs() / SINGLE_MEMBER_FIRST_ELECTION_DIVISOR);
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(first, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(2 * first, TimeUnit.MILLISECONDS));
+        }
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 128);
         // Ratis keeps recent log segments in memory (default: 6 segments, 200 MB) to feed lagging
         // followers; the state machine has applied them already. Bound it; older entries are read from disk.
+        // --snapshot-count: a snapshot every so many entries, then the log is purged up to it but for
+        // etcd's catch-up margin (or one snapshot-count, if smaller). A follower missing purged entries
+        // is told to install a snapshot, which it fetches from the leader (KetcdStateMachine).
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, s.snapshotCount());
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, Math.min(SNAPSHOT_CATCHUP_ENTRIES, s.snapshotCount()));
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, Math.max(1, s.snapshotCount())));
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(LOG_SEGMENT_BYTES));
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, LOG_CACHE_SEGMENTS);
         RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf(LOG_CACHE_BYTES));
         return p;
@@ -137,6 +210,101 @@ public final class RaftNode implements AutoCloseable {
         return false;
     }
 
+    /** Whether this member leads the group now. */
+    public boolean isLeader() {
+        return division().getInfo().isLeader();
+    }
+
+    /** The voting members of the current Raft configuration. */
+    public List<RaftPeerSpec> voters() {
+        return specs(division().getRaftConf().getCurrentPeers(RaftPeerRole.FOLLOWER));
+    }
+
+    /** The learners (Ratis listeners: replicated to, never voting) of the current Raft configuration. */
+    public List<RaftPeerSpec> learners() {
+        return specs(division().getRaftConf().getCurrentPeers(RaftPeerRole.LISTENER));
+    }
+
+    private static List<RaftPeerSpec> specs(java.util.Collection<RaftPeer> peers) {
+        return peers.stream().map(p -> new RaftPeerSpec(Long.parseUnsignedLong(p.getId().toString(), 16), p.getAddress()))
+                .toList();
+    }
+
+    /**
+     * Members the leader heard from within {@code withinMs} (itself included): etcd's "started"
+     * members for its strict reconfiguration checks. Empty when this member does not lead.
+     */
+    public java.util.Set<Long> recentlyActive(long withinMs) {
+        var role = division().getInfo().getRoleInfoProto();
+        if (!role.hasLeaderInfo()) {
+            return java.util.Set.of();
+        }
+        java.util.Set<Long> active = new java.util.HashSet<>();
+        active.add(settings.self().memberId());
+        for (var follower : role.getLeaderInfo().getFollowerInfoList()) {
+            if (follower.getLastRpcElapsedTimeMs() <= withinMs) {
+                active.add(Long.parseUnsignedLong(RaftPeerId.valueOf(follower.getId().getId()).toString(), 16));
+            }
+        }
+        return active;
+    }
+
+    /**
+     * Replaces the Raft configuration (through the leader); completes once the new configuration is
+     * committed. New voters must be running: Ratis first lets them catch up, then commits the change.
+     */
+    public CompletableFuture<Void> reconfigure(List<RaftPeerSpec> voters, List<RaftPeerSpec> learners) {
+        return admin(target -> new SetConfigurationRequest(submitter.clientId(), target, group.getGroupId(),
+                submitter.nextCallId(), voters.stream().map(RaftNode::peer).toList(),
+                learners.stream().map(RaftNode::peer).toList()));
+    }
+
+    /**
+     * Adds this member (a learner or a voter, as its spec says) to the current configuration, asking
+     * {@code leader}: a joining member is in nobody's configuration yet, so nobody told it who leads.
+     */
+    public CompletableFuture<Void> join(RaftPeerSpec leader) {
+        boolean learner = settings.self().learner();
+        RaftPeer self = peer(settings.self());
+        SetConfigurationRequest.Arguments.Builder args = SetConfigurationRequest.Arguments.newBuilder()
+                .setMode(SetConfigurationRequest.Mode.ADD);
+        if (learner) {
+            args.setServersInNewConf(List.of()).setListenersInNewConf(List.of(self));
+        } else {
+            args.setServersInNewConf(List.of(self));
+        }
+        SetConfigurationRequest.Arguments built = args.build();
+        return checked(submitter.adminTo(peer(leader), target -> new SetConfigurationRequest(submitter.clientId(), target,
+                group.getGroupId(), submitter.nextCallId(), built)));
+    }
+
+    /** Hands leadership to {@code memberId} (etcd's MoveLeader); completes once it leads. */
+    public CompletableFuture<Void> transferLeadership(long memberId, long timeoutMs) {
+        if (!isLeader()) {
+            return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
+        }
+        return admin(target -> new TransferLeadershipRequest(submitter.clientId(), target, group.getGroupId(),
+                submitter.nextCallId(), RaftPeerId.valueOf(Long.toHexString(memberId)), timeoutMs));
+    }
+
+    private CompletableFuture<Void> admin(java.util.function.Function<RaftPeerId, RaftClientRequest> request) {
+        return checked(submitter.admin(request));
+    }
+
+    private static CompletableFuture<Void> checked(CompletableFuture<org.apache.ratis.protocol.RaftClientReply> sent) {
+        return sent.thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                var e = reply.getException();
+                if (reply.getNotLeaderException() != null) {
+                    throw EtcdError.NOT_LEADER.exception();
+                }
+                LOG.warn("Raft configuration request failed: {}", e == null ? reply : e.getMessage());
+                throw EtcdError.TIMEOUT.exception();
+            }
+            return null;
+        });
+    }
+
     public long term() {
         return division().getInfo().getCurrentTerm();
     }
@@ -147,6 +315,16 @@ public final class RaftNode implements AutoCloseable {
         return leader == null ? 0 : Long.parseUnsignedLong(leader.toString(), 16);
     }
 
+    /** Writes this member's applied state into {@code file} (a zip); answers the {term, index} it covers. */
+    public long[] writeSnapshot(Path file) throws IOException {
+        return stateMachine.writeSnapshot(file);
+    }
+
+    /** The first index still in this member's log (after purges), for tests and status. */
+    public long firstLogIndex() {
+        return division().getRaftLog().getStartIndex();
+    }
+
     public long lastLogIndex() {
         return division().getRaftLog().getLastCommittedIndex();
     }
@@ -155,6 +333,13 @@ public final class RaftNode implements AutoCloseable {
         return division().getInfo().getLastAppliedIndex();
     }
 
+    /** How long close() waits for Ratis' apply thread to finish the entries it was applying. */
+    static final long APPLY_STOP_TIMEOUT_MS = 30_000;
+
+    /**
+     * Stops Raft. Returns once Ratis' apply thread has stopped (it finishes the committed entries it
+     * had started on and may take a last snapshot), so the caller may close the store afterwards.
+     */
     @Override
     public void close() throws IOException {
         try {
@@ -162,6 +347,13 @@ public final class RaftNode implements AutoCloseable {
         } finally {
             server.close();
             pending.failAll(EtcdError.STOPPED.exception());
+            try {
+                if (!stateMachine.awaitClosed(APPLY_STOP_TIMEOUT_MS)) {
+                    LOG.warn("Raft's apply thread did not stop within {} ms", APPLY_STOP_TIMEOUT_MS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

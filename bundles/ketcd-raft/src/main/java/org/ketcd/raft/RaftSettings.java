@@ -6,9 +6,11 @@ import java.util.UUID;
 
 /**
  * Everything the Raft node needs: this member, the group (whose id derives from the cluster token),
- * the log directory and etcd's timing flags in milliseconds. {@code listenAddress} is the host:port the
+ * the log directory, etcd's timing flags in milliseconds, --snapshot-count, and the service answering
+ * peers' probes. {@code listenAddress} is the host:port the
  * Raft transport binds (from --listen-peer-urls); {@code self.address} is what the others dial.
  */
 public record RaftSettings(RaftPeerSpec self, String listenAddress, List<RaftPeerSpec> peers, UUID groupId, Path logDir,
-                           int heartbeatIntervalMs, int electionTimeoutMs) {
+                           int heartbeatIntervalMs, int electionTimeoutMs, long snapshotCount,
+                           PeerService peerService) {
 }

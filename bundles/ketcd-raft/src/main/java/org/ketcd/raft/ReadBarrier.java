@@ -9,12 +9,12 @@ import org.apache.ratis.protocol.RaftClientReply;
  * completes once this member has applied everything committed before the round began.
  */
 final class ReadBarrier {
-    private final LocalSubmitter raft;
+    private final Submitter raft;
     private boolean roundInFlight;
     /** The round that starts when the current one ends; null while nobody waits for it. */
     private CompletableFuture<Void> nextRound;
 
-    ReadBarrier(LocalSubmitter raft) {
+    ReadBarrier(Submitter raft) {
         this.raft = raft;
     }
 

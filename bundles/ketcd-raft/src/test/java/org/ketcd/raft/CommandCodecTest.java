@@ -36,7 +36,9 @@ class CommandCodecTest {
                 new ProposedCommand(1, 11, new Command.DeleteRange(new DeleteRangeRequest(Bytes.utf8("a"), Bytes.utf8("z"), false))),
                 new ProposedCommand(2, 12, new Command.Txn(txn)),
                 new ProposedCommand(2, 13, new Command.Compact(new CompactionRequest(17, true))),
-                new ProposedCommand(3, 14, new Command.AlarmChange(true, new Alarm(-5L, AlarmType.NOSPACE))));
+                new ProposedCommand(3, 14, new Command.AlarmChange(true, new Alarm(-5L, AlarmType.NOSPACE))),
+                new ProposedCommand(3, 15, new Command.MemberChange(Command.MemberChange.Kind.UPDATE, new org.ketcd.api.Member(-7L, "n1",
+                        List.of("http://127.0.0.1:2380"), List.of("http://127.0.0.1:2379", "http://10.0.0.1:2379"), true))));
 
         List<ProposedCommand> decoded = codec.decode(codec.encode(batch));
 
@@ -54,6 +56,7 @@ class CommandCodecTest {
         assertArrayEquals(Bytes.utf8("n"), t.success().get(2).txn().success().get(0).put().key());
         assertEquals(new CompactionRequest(17, true), ((Command.Compact) decoded.get(3).command()).request());
         assertEquals(new Alarm(-5L, AlarmType.NOSPACE), ((Command.AlarmChange) decoded.get(4).command()).alarm());
+        assertEquals(batch.get(5).command(), decoded.get(5).command());
     }
 
     @Test

@@ -22,6 +22,11 @@ final class Alarms {
     }
 
     /** Returns the alarms the change touched, as etcd's AlarmResponse lists them. */
+    /** Replaces all alarms, as a snapshot installed from the leader has them. */
+    synchronized void replace(List<Alarm> alarms) {
+        active = List.copyOf(alarms);
+    }
+
     synchronized List<Alarm> activate(Alarm alarm) {
         if (!active.contains(alarm)) {
             List<Alarm> next = new ArrayList<>(active);

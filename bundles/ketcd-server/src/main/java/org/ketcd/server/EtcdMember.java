@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,7 @@ import org.ketcd.api.CompactionRequest;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.mvcc.MvccOptions;
 import org.ketcd.mvcc.MvccStore;
+import org.ketcd.raft.PeerService;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.raft.RaftPeerSpec;
 import org.ketcd.raft.RaftSettings;
@@ -29,6 +32,8 @@ public final class EtcdMember implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdMember.class);
     /** How long start() waits for a Raft leader, in election timeouts, before serving anyway. */
     static final int LEADER_WAIT_ELECTION_TIMEOUTS = 10;
+    /** Pause before publishing this member's attributes again after a failed attempt. */
+    static final long PUBLISH_RETRY_MS = 1_000;
 
     private final ServerConfig config;
     private final MvccStore store;
@@ -39,9 +44,12 @@ public final class EtcdMember implements AutoCloseable {
 
     private final StoreApplier applier;
     private final ScheduledExecutorService committer;
+    private volatile boolean closed;
+    private final CompletableFuture<Void> removed;
 
     private EtcdMember(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, KetcdServer server,
-                       StoreApplier applier) {
+                       StoreApplier applier, CompletableFuture<Void> removed) {
+        this.removed = removed;
         this.config = config;
         this.identity = identity;
         this.store = store;
@@ -52,6 +60,17 @@ public final class EtcdMember implements AutoCloseable {
         committer.scheduleWithFixedDelay(applier::flushIfDue, StoreApplier.COMMIT_INTERVAL_MS,
                 StoreApplier.COMMIT_INTERVAL_MS, TimeUnit.MILLISECONDS);
         this.compactor = startAutoCompaction();
+        publish();
+    }
+
+    /** Publishes this member's attributes, retrying every {@link #PUBLISH_RETRY_MS} until applied or closed. */
+    private void publish() {
+        server.publishSelf().whenComplete((done, error) -> {
+            if (error != null && !closed) {
+                LOG.info("publishing member attributes not done yet ({}); retrying", error.getMessage());
+                CompletableFuture.delayedExecutor(PUBLISH_RETRY_MS, TimeUnit.MILLISECONDS).execute(this::publish);
+            }
+        });
     }
 
     private static ScheduledExecutorService daemonTimer(String name) {
@@ -89,44 +108,98 @@ public final class EtcdMember implements AutoCloseable {
     public static EtcdMember start(ServerConfig config) throws Exception {
         Path memberDir = config.dataDir().resolve("member");
         Files.createDirectories(memberDir);
-        MemberIdentity identity = MemberIdentity.loadOrBootstrap(config, memberDir);
-        MvccStore store = MvccStore.open(memberDir.resolve("db"), MvccOptions.defaults());
+        boolean bootstrapping = !MemberIdentity.exists(memberDir);
+        // --initial-cluster-state existing: this member was added with `member add` and joins a running cluster.
+        ClusterJoin join = bootstrapping && !config.initialClusterStateNew() ? ClusterJoin.find(config) : null;
+        MemberIdentity identity = join != null ? join.identity(memberDir) : MemberIdentity.loadOrBootstrap(config, memberDir);
+        ReplaceableStore store = new ReplaceableStore(memberDir.resolve("db"), MvccOptions.defaults());
+        Path restored = memberDir.resolve("db").resolve(SnapshotRestore.MARKER);
+        if (Files.exists(restored)) {
+            // Restored from a snapshot: the old cluster's Raft indexes mean nothing to this cluster's new log.
+            store.setConsistentIndex(0);
+            store.commit();
+            Files.delete(restored);
+            LOG.info("data restored from a snapshot: revision {}, consistent index reset for the new Raft log",
+                    store.currentRevision());
+        }
         RaftNode raft = null;
         try {
             long recoveredIndex = store.consistentIndex();
             Alarms alarms = new Alarms(store.loadAlarms());
-            StoreApplier applier = new StoreApplier(store, alarms);
-            raft = RaftNode.start(raftSettings(config, identity, memberDir), applier);
-            // A single member elects itself within two election timeouts; a cluster member may wait for its peers.
-            if (!raft.awaitLeader(LEADER_WAIT_ELECTION_TIMEOUTS * (long) config.electionTimeoutMs())) {
-                LOG.warn("no Raft leader after {} election timeouts; serving anyway, writes fail until one is elected",
-                        LEADER_WAIT_ELECTION_TIMEOUTS);
+            ClusterMembers members = ClusterMembers.open(memberDir,
+                    join != null ? join.members() : ClusterMembers.bootstrapMembers(identity));
+            StoreApplier applier = new StoreApplier(store, alarms, members);
+            AtomicReference<RaftNode> node = new AtomicReference<>();
+            PeerService peerService = new PeerService(() -> new PeerService.Answer(identity.clusterId(), identity.memberId(),
+                    identity.name(), node.get() == null ? 0 : node.get().leaderId(),
+                    node.get() == null ? 0 : node.get().appliedIndex(), members.list()));
+            raft = RaftNode.start(raftSettings(config, identity, members, peerService, memberDir), applier);
+            node.set(raft);
+            if (join != null) {
+                join.enter(raft);
             }
-            KetcdServer server = new KetcdServer(config, identity, store, raft, alarms);
+            awaitLeader(config, identity, raft);
+            KetcdServer server = new KetcdServer(config, identity, store, raft, alarms, members);
             LOG.info("store recovered at Raft index {} (revision {}); log applied up to index {}",
                     recoveredIndex, store.currentRevision(), raft.appliedIndex());
             LOG.info("member {} ({}) of cluster {} started, data dir {}", identity.name(),
                     Long.toHexString(identity.memberId()), Long.toHexString(identity.clusterId()), config.dataDir());
-            return new EtcdMember(config, identity, store, raft, server, applier);
+            return new EtcdMember(config, identity, store, raft, server, applier, members.removal(identity.memberId()));
         } catch (Exception | Error e) {
             if (raft != null) {
                 raft.close();
             }
             store.close();
+            if (bootstrapping && (raft == null || e instanceof PeerCheck.ClusterMismatchException || join != null)) {
+                // Nothing was replicated to this member yet that the cluster counts on: forget the
+                // bootstrap, so that a start with corrected flags begins afresh.
+                deleteRecursively(memberDir);
+            }
             throw e;
         }
     }
 
-    private static RaftSettings raftSettings(ServerConfig config, MemberIdentity identity, Path memberDir) {
-        List<RaftPeerSpec> peers = identity.members().stream()
-                .map(m -> new RaftPeerSpec(m.id(), hostPort(m.peerUrls().get(0)))).toList();
+    /**
+     * Waits for a leader, at most {@link #LEADER_WAIT_ELECTION_TIMEOUTS} election timeouts (a single
+     * member elects itself within two; a cluster member may wait for its peers), meanwhile checking
+     * that the peers it reaches belong to its cluster: a member bootstrapped with another token or
+     * member list fails here instead of knocking at its peers forever.
+     */
+    private static void awaitLeader(ServerConfig config, MemberIdentity identity, RaftNode raft) throws Exception {
+        PeerCheck peers = new PeerCheck(identity);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_WAIT_ELECTION_TIMEOUTS * (long) config.electionTimeoutMs());
+        while (!raft.awaitLeader(PeerCheck.PROBE_INTERVAL_MS)) {
+            peers.probe();
+            if (System.nanoTime() > deadline) {
+                LOG.warn("no Raft leader after {} election timeouts; serving anyway, writes fail until one is elected",
+                        LEADER_WAIT_ELECTION_TIMEOUTS);
+                return;
+            }
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static RaftSettings raftSettings(ServerConfig config, MemberIdentity identity, ClusterMembers members,
+                                              PeerService peerService, Path memberDir) {
+        // The configuration this member starts with when its log is new: the bootstrap members, or
+        // the members of the cluster it joins (whose leader then sends the real configuration).
+        List<RaftPeerSpec> peers = members.list().stream()
+                .map(m -> new RaftPeerSpec(m.id(), hostPort(URI.create(m.peerUrls().get(0))), m.learner())).toList();
         RaftPeerSpec self = peers.stream().filter(p -> p.memberId() == identity.memberId()).findFirst().orElseThrow();
         // The Raft group id derives from the cluster id, itself derived from the token: clusters
         // bootstrapped with different tokens never accept each other's messages.
         UUID groupId = UUID.nameUUIDFromBytes(("ketcd-cluster-" + Long.toHexString(identity.clusterId()))
                 .getBytes(StandardCharsets.UTF_8));
         return new RaftSettings(self, hostPort(config.listenPeerUrls().get(0)), peers, groupId,
-                memberDir.resolve("wal"), config.heartbeatIntervalMs(), config.electionTimeoutMs());
+                memberDir.resolve("wal"), config.heartbeatIntervalMs(), config.electionTimeoutMs(), config.snapshotCount(),
+                peerService);
     }
 
     private static String hostPort(URI url) {
@@ -141,12 +214,31 @@ public final class EtcdMember implements AutoCloseable {
         return config;
     }
 
+    /**
+     * Completes when this member has been removed from the cluster (etcd: "the member has been
+     * permanently removed from the cluster"); whoever runs the member then stops it.
+     */
+    public CompletableFuture<Void> removedFromCluster() {
+        return removed;
+    }
+
+    /** The first index still in this member's Raft log (it moves on as snapshots purge the log). */
+    public long raftLogStart() {
+        return raft.firstLogIndex();
+    }
+
+    /** The last committed index in this member's Raft log. */
+    public long raftLogEnd() {
+        return raft.lastLogIndex();
+    }
+
     public long memberId() {
         return identity.memberId();
     }
 
     @Override
     public void close() throws Exception {
+        closed = true;
         if (compactor != null) {
             compactor.shutdownNow();
         }

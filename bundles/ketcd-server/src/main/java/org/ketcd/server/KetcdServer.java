@@ -15,6 +15,7 @@ import org.ketcd.api.EtcdException;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.HashKvResponse;
 import org.ketcd.api.Member;
+import org.ketcd.api.MemberAddResponse;
 import org.ketcd.api.PutRequest;
 import org.ketcd.api.PutResponse;
 import org.ketcd.api.RangeRequest;
@@ -39,11 +40,16 @@ final class KetcdServer implements EtcdServer {
 
     private final ServerConfig config;
     private final MemberIdentity identity;
+    private final ClusterMembers members;
+    private final Membership membership;
     private final MvccStore store;
     private final RaftNode raft;
     private final Alarms alarms;
 
-    KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms) {
+    KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms,
+                ClusterMembers members) {
+        this.members = members;
+        this.membership = new Membership(config, identity, members, raft);
         this.config = config;
         this.identity = identity;
         this.store = store;
@@ -58,6 +64,7 @@ final class KetcdServer implements EtcdServer {
             if (request.serializable()) {
                 return CompletableFuture.completedFuture(store.range(request));
             }
+            refuseIfLearner();
             return raft.readBarrier().thenApply(ready -> store.range(request));
         });
     }
@@ -88,10 +95,23 @@ final class KetcdServer implements EtcdServer {
                 if (allRangesSerializable(request)) {
                     return CompletableFuture.completedFuture(store.txn(request));
                 }
+                refuseIfLearner();
                 return raft.readBarrier().thenApply(ready -> store.txn(request));
             }
             return propose(new Command.Txn(request), quotaCost(request));
         });
+    }
+
+    /** A learner serves serializable reads only, as etcd's learners do. */
+    private void refuseIfLearner() {
+        if (isLearner()) {
+            throw EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception();
+        }
+    }
+
+    private boolean isLearner() {
+        Member self = members.get(identity.memberId());
+        return self != null && self.learner();
     }
 
     /** etcd's isTxnSerializable: every operation of both branches is a serializable range. */
@@ -141,6 +161,7 @@ final class KetcdServer implements EtcdServer {
 
     @SuppressWarnings("unchecked")
     private <T> CompletableFuture<T> propose(Command command, long quotaCost) {
+        refuseIfLearner();
         int size = raft.encodedSize(command);
         if (size > config.maxRequestBytes()) {
             throw EtcdError.REQUEST_TOO_LARGE.exception();
@@ -174,7 +195,7 @@ final class KetcdServer implements EtcdServer {
                 .map(a -> "memberID:" + Long.toUnsignedString(a.memberId()) + " alarm:" + a.type() + " ").toList();
         return CompletableFuture.completedFuture(new StatusResponse(store.currentRevision(), ServerConfig.ETCD_API_VERSION,
                 store.dbSize(), store.dbSizeInUse(), raft.leaderId(), raft.lastLogIndex(), raft.term(),
-                raft.appliedIndex(), errors, false));
+                raft.appliedIndex(), errors, isLearner()));
     }
 
     @Override
@@ -211,11 +232,57 @@ final class KetcdServer implements EtcdServer {
 
     @Override
     public List<Member> members() {
-        return identity.members().stream().map(m -> new Member(m.id(), m.name(),
-                m.peerUrls().stream().map(URI::toString).toList(),
-                m.id() == identity.memberId()
-                        ? config.advertiseClientUrls().stream().map(URI::toString).toList() : List.of(),
-                false)).toList();
+        return members.list();
+    }
+
+    @Override
+    public CompletableFuture<MemberAddResponse> addMember(List<String> peerUrls, boolean learner) {
+        return attempt(() -> membership.add(peerUrls, learner));
+    }
+
+    @Override
+    public CompletableFuture<List<Member>> removeMember(long memberId) {
+        return attempt(() -> membership.remove(memberId));
+    }
+
+    @Override
+    public CompletableFuture<List<Member>> updateMember(long memberId, List<String> peerUrls) {
+        return attempt(() -> membership.update(memberId, peerUrls));
+    }
+
+    @Override
+    public CompletableFuture<List<Member>> promoteMember(long memberId) {
+        return attempt(() -> membership.promote(memberId));
+    }
+
+    @Override
+    public CompletableFuture<java.nio.file.Path> snapshot() {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return SnapshotFile.write(raft::writeSnapshot);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> moveLeader(long targetMemberId) {
+        return attempt(() -> membership.moveLeader(targetMemberId));
+    }
+
+    /**
+     * Announces this member's name and client URLs to the cluster (etcd's publish) unless the
+     * replicated member list already has them; completes once applied.
+     */
+    CompletableFuture<Void> publishSelf() {
+        Member current = members.get(identity.memberId());
+        List<String> clientUrls = config.advertiseClientUrls().stream().map(URI::toString).toList();
+        if (current == null || current.name().equals(config.name()) && current.clientUrls().equals(clientUrls)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Member self = new Member(current.id(), config.name(), current.peerUrls(), clientUrls, current.learner());
+        return attempt(() -> raft.propose(new Command.MemberChange(Command.MemberChange.Kind.PUBLISH, self))).thenApply(r -> null);
     }
 
     @Override

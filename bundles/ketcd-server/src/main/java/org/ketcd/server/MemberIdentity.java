@@ -29,7 +29,12 @@ public record MemberIdentity(String name, long memberId, long clusterId, List<Cl
     public record ClusterMember(String name, long id, List<URI> peerUrls) {
     }
 
-    private static final String FILE = "identity.properties";
+    static final String FILE = "identity.properties";
+
+    /** Whether this member dir holds an identity, i.e. the member was bootstrapped already. */
+    static boolean exists(Path memberDir) {
+        return Files.exists(memberDir.resolve(FILE));
+    }
 
     static MemberIdentity loadOrBootstrap(ServerConfig config, Path memberDir) throws Exception {
         Path file = memberDir.resolve(FILE);
@@ -61,6 +66,11 @@ public record MemberIdentity(String name, long memberId, long clusterId, List<Cl
         return first8(sha1((String.join("", sorted) + token).getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** etcd's way to make an id: the first 8 bytes of a SHA-1. */
+    static long hashId(byte[] data) {
+        return first8(sha1(data));
+    }
+
     private static byte[] sha1(byte[] data) {
         try {
             return MessageDigest.getInstance("SHA-1").digest(data);
@@ -73,7 +83,7 @@ public record MemberIdentity(String name, long memberId, long clusterId, List<Cl
         return ByteBuffer.wrap(hash, 0, 8).getLong();
     }
 
-    private static void store(MemberIdentity id, Path file) throws IOException {
+    static void store(MemberIdentity id, Path file) throws IOException {
         Properties p = new Properties();
         p.setProperty("name", id.name());
         p.setProperty("member-id", Long.toHexString(id.memberId()));

@@ -1,12 +1,13 @@
 package org.ketcd.server;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.ReentrantLock;
 import org.ketcd.api.AlarmType;
 import org.ketcd.api.EtcdError;
 import org.ketcd.api.RequestOp;
 import org.ketcd.api.TxnRequest;
-import org.ketcd.mvcc.MvccStore;
 import org.ketcd.raft.Command;
 import org.ketcd.raft.CommandApplier;
 
@@ -25,16 +26,18 @@ final class StoreApplier implements CommandApplier {
     /** etcd's backend batch limit: commit once this many commands are uncommitted. */
     static final int COMMIT_BATCH_COMMANDS = 10_000;
 
-    private final MvccStore store;
+    private final ReplaceableStore store;
     private final Alarms alarms;
+    private final ClusterMembers members;
     /** Held by the apply thread for a whole entry, and by a flush, so a commit never splits an entry. */
     private final ReentrantLock entryLock = new ReentrantLock();
     private int uncommittedCommands;
     private long oldestUncommittedMillis;
 
-    StoreApplier(MvccStore store, Alarms alarms) {
+    StoreApplier(ReplaceableStore store, Alarms alarms, ClusterMembers members) {
         this.store = store;
         this.alarms = alarms;
+        this.members = members;
     }
 
     @Override
@@ -73,6 +76,8 @@ final class StoreApplier implements CommandApplier {
             var changed = a.activate() ? alarms.activate(a.alarm()) : alarms.deactivate(a.alarm());
             store.saveAlarms(alarms.list());
             return changed;
+        } else if (command instanceof Command.MemberChange m) {
+            return members.apply(m.kind(), m.member());
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -104,6 +109,41 @@ final class StoreApplier implements CommandApplier {
             if (uncommittedCommands > 0) {
                 commit();
             }
+        } finally {
+            entryLock.unlock();
+        }
+    }
+
+    /** Where a state snapshot keeps the store's copy. */
+    static final String SNAPSHOT_STORE_DIR = "db";
+
+    @Override
+    public <T> T betweenEntries(Callable<T> action) throws Exception {
+        entryLock.lock();
+        try {
+            if (uncommittedCommands > 0) {
+                commit();
+            }
+            return action.call();
+        } finally {
+            entryLock.unlock();
+        }
+    }
+
+    @Override
+    public void writeState(Path dir) {
+        store.backupTo(dir.resolve(SNAPSHOT_STORE_DIR));
+        members.copyTo(dir);
+    }
+
+    @Override
+    public void installState(Path dir) {
+        entryLock.lock();
+        try {
+            store.replaceWith(dir.resolve(SNAPSHOT_STORE_DIR));
+            uncommittedCommands = 0;
+            members.replaceFrom(dir);
+            alarms.replace(store.loadAlarms());
         } finally {
             entryLock.unlock();
         }

@@ -3,7 +3,6 @@ package org.ketcd.server;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,17 +16,12 @@ class AutoCompactionMemberTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     @Test
     void aMemberWithPeriodicRetentionCompactsItsHistoryByItself() throws Exception {
-        int peer = freePort();
+        int peer = TestPorts.next();
         ServerConfig config = ServerConfig.resolve(new String[] {"--data-dir", dir.resolve("d").toString(),
-                "--listen-client-urls", "http://127.0.0.1:" + freePort(), "--advertise-client-urls", "http://127.0.0.1:1",
+                "--listen-client-urls", "http://127.0.0.1:" + TestPorts.next(), "--advertise-client-urls", "http://127.0.0.1:1",
                 "--listen-peer-urls", "http://127.0.0.1:" + peer, "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
                 "--auto-compaction-retention", "1s"}, Map.of(), Map.of());
         try (EtcdMember m = EtcdMember.start(config)) {

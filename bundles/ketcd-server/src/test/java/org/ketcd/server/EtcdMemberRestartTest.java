@@ -2,9 +2,11 @@ package org.ketcd.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
@@ -22,16 +24,14 @@ class EtcdMemberRestartTest {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private ServerConfig config(String token) throws Exception {
-        int peer = freePort();
+        return config(token, TestPorts.next());
+    }
+
+    private ServerConfig config(String token, int peer) throws Exception {
         return ServerConfig.resolve(new String[] {"--name", "m1", "--data-dir", dir.resolve("m1.etcd").toString(),
-                "--listen-client-urls", "http://127.0.0.1:" + freePort(), "--advertise-client-urls", "http://127.0.0.1:1",
+                "--listen-client-urls", "http://127.0.0.1:" + TestPorts.next(), "--advertise-client-urls", "http://127.0.0.1:1",
                 "--listen-peer-urls", "http://127.0.0.1:" + peer, "--initial-advertise-peer-urls", "http://127.0.0.1:" + peer,
                 "--initial-cluster", "m1=http://127.0.0.1:" + peer, "--initial-cluster-token", token}, Map.of(), Map.of());
     }
@@ -59,6 +59,20 @@ class EtcdMemberRestartTest {
             long next = s.put(PutRequest.of(Bytes.utf8("after"), Bytes.utf8("restart"))).get(20, TimeUnit.SECONDS).revision();
             assertEquals(lastRevision + 1, next);
             assertTrue(s.status().get().raftAppliedIndex() > 0);
+        }
+    }
+
+    @Test
+    void aMemberWhosePeerPortIsTakenFailsToStartWithTheBindErrorAndLeavesTheJvmRunning() throws Exception {
+        int peer = TestPorts.next();
+        try (ServerSocket taken = new ServerSocket(peer, 1, InetAddress.getLoopbackAddress())) {
+            Exception e = assertThrows(Exception.class, () -> EtcdMember.start(config("token-a", peer)).close());
+            String message = String.valueOf(e.getMessage()) + " / " + String.valueOf(e.getCause());
+            assertTrue(message.contains("Address already in use"), message);
+        }
+        // Ratis would have called System.exit here before; the JVM is alive and the port can now be served.
+        try (EtcdMember m = EtcdMember.start(config("token-a", peer))) {
+            assertEquals(1, m.server().put(PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v"))).get(20, TimeUnit.SECONDS).revision() - 1);
         }
     }
 }

@@ -2,8 +2,6 @@ package org.ketcd.systemtests.harness;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +14,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * One single-member cluster process, either the real etcd or Ketcd's {@code bin/ketcd}, listening on free
+ * One member process, either the real etcd or Ketcd's {@code bin/ketcd}, alone or in a cluster, listening on free
  * loopback ports with its own data dir under the module's target directory. Always close it (try-with-
  * resources / @AfterAll); the {@link Reaper} shutdown hook is only a backstop.
  */
@@ -47,6 +45,12 @@ public final class Member implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final List<String> extraFlags;
+    /** --initial-cluster; this member alone unless it is part of a {@link #startCluster} cluster. */
+    private String initialCluster;
+    private String initialClusterState = "new";
+    /** When set, the member bootstraps with --discovery-srv instead of --initial-cluster. */
+    private String srvDomain;
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private Process process;
     private int starts;
 
@@ -55,37 +59,108 @@ public final class Member implements AutoCloseable {
         this.name = name;
         this.dataDir = dir.resolve("data");
         this.logFile = dir.resolve("member.log");
-        this.clientPort = freePort();
+        this.clientPort = TestPorts.next();
         int p;
         do {
-            p = freePort();
+            p = TestPorts.next();
         } while (p == clientPort);
         this.peerPort = p;
         this.extraFlags = List.copyOf(extraFlags);
+        this.initialCluster = name + "=" + peerUrl();
     }
 
     /** Starts a fresh member and waits until {@code etcdctl endpoint health} succeeds. */
     public static Member start(Kind kind, String label, String... extraFlags) {
+        return startCluster(kind, label, 1, extraFlags).get(0);
+    }
+
+    /**
+     * Starts a fresh cluster of {@code size} members bootstrapped statically (--initial-cluster), all
+     * launched at once, and waits until each answers {@code etcdctl endpoint health}. Close every member.
+     */
+    public static List<Member> startCluster(Kind kind, String label, int size, String... extraFlags) {
         if (kind == Kind.KETCD) {
             ketcdScript(); // fail fast and clearly if the distribution is missing
         }
-        Path dir;
+        List<Member> members = new ArrayList<>();
         try {
             Path base = Paths.get(System.getProperty("system-tests.workdir", "target/system-tests-work")).toAbsolutePath();
             Files.createDirectories(base);
-            dir = Files.createTempDirectory(base, label + "-" + kind.name().toLowerCase() + "-");
+            for (int i = 0; i < size; i++) {
+                Path dir = Files.createTempDirectory(base, label + "-" + kind.name().toLowerCase() + "-");
+                members.add(new Member(kind, "st-" + label + (size == 1 ? "" : "-" + (i + 1)), dir, List.of(extraFlags)));
+            }
+            String initialCluster = String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
+            for (Member m : members) {
+                m.initialCluster = initialCluster;
+                m.launch();
+            }
+            for (Member m : members) {
+                m.awaitHealthy();
+            }
+        } catch (IOException e) {
+            members.forEach(Member::close);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | Error e) {
+            members.forEach(Member::close);
+            throw e;
+        }
+        return members;
+    }
+
+    /**
+     * A member not started yet (its ports and data dir chosen), to be added to a running cluster with
+     * {@code etcdctl member add} and then started with {@link #join(String)}.
+     */
+    public static Member prepare(Kind kind, String label) {
+        try {
+            Path base = Paths.get(System.getProperty("system-tests.workdir", "target/system-tests-work")).toAbsolutePath();
+            Files.createDirectories(base);
+            return new Member(kind, "st-" + label, Files.createTempDirectory(base, label + "-" + kind.name().toLowerCase() + "-"),
+                    List.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Member m = new Member(kind, "st-" + label, dir, List.of(extraFlags));
-        try {
+    }
+
+    /**
+     * Starts prepared members at once, bootstrapping from the DNS SRV records of {@code domain} served by
+     * the DNS server at {@code dnsServer} (Ketcd's KETCD_DNS_SERVERS), and waits until each is healthy.
+     */
+    public static void startBySrv(List<Member> members, String domain, String dnsServer) {
+        for (Member m : members) {
+            m.srvDomain = domain;
+            m.environment.put("KETCD_DNS_SERVERS", dnsServer);
             m.launch();
+        }
+        for (Member m : members) {
             m.awaitHealthy();
+        }
+    }
+
+    public int peerPort() {
+        return peerPort;
+    }
+
+    /** Starts a prepared member with --initial-cluster-state existing and waits until it is healthy. */
+    public void join(String initialCluster) {
+        this.initialCluster = initialCluster;
+        this.initialClusterState = "existing";
+        try {
+            launch();
+            awaitHealthy();
         } catch (RuntimeException | Error e) {
-            m.close();
+            close();
             throw e;
         }
-        return m;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String peerUrl() {
+        return "http://127.0.0.1:" + peerPort;
     }
 
     public static Path ketcdScript() {
@@ -104,8 +179,15 @@ public final class Member implements AutoCloseable {
     private void launch() {
         List<String> cmd = new ArrayList<>();
         cmd.add(kind == Kind.ETCD ? "etcd" : ketcdScript().toString());
+        cmd.addAll(flags());
+        start(cmd);
+    }
+
+    /** The flags this member runs with. */
+    private List<String> flags() {
+        List<String> cmd = new ArrayList<>();
         String client = "http://127.0.0.1:" + clientPort;
-        String peer = "http://127.0.0.1:" + peerPort;
+        String peer = peerUrl();
         cmd.addAll(List.of(
                 "--name", name,
                 "--data-dir", dataDir.toString(),
@@ -113,12 +195,49 @@ public final class Member implements AutoCloseable {
                 "--advertise-client-urls", client,
                 "--listen-peer-urls", peer,
                 "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", name + "=" + peer,
                 "--initial-cluster-token", "system-tests",
-                "--initial-cluster-state", "new"));
+                "--initial-cluster-state", initialClusterState));
+        // Bootstrapped from DNS SRV records, or from the member list.
+        cmd.addAll(srvDomain != null ? List.of("--discovery-srv", srvDomain) : List.of("--initial-cluster", initialCluster));
         cmd.addAll(extraFlags);
+        return cmd;
+    }
+
+    /**
+     * Makes this prepared Ketcd member's data dir from a saved snapshot ({@code bin/ketcd snapshot
+     * restore} with the member's own flags), then starts it and waits until healthy.
+     */
+    public CommandResult restoreAndStart(Path snapshot) {
+        List<String> cmd = new ArrayList<>(List.of(ketcdScript().toString(), "snapshot", "restore", snapshot.toString()));
+        cmd.addAll(flags());
+        CommandResult restored = run(cmd);
+        if (restored.ok()) {
+            launch();
+            awaitHealthy();
+        }
+        return restored;
+    }
+
+    private static CommandResult run(List<String> cmd) {
+        try {
+            Process p = Reaper.register(new ProcessBuilder(cmd).start());
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            int code = p.waitFor();
+            Reaper.killNow(p);
+            return new CommandResult(cmd, code, out, err, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void start(List<String> cmd) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_") || k.startsWith("ETCDCTL_"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_") || k.startsWith("ETCDCTL_") || k.startsWith("KETCD_"));
+        pb.environment().putAll(environment);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         try {
@@ -168,6 +287,16 @@ public final class Member implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** Waits at most {@code timeout} for the process to end by itself; its exit status, or null if still running. */
+    public Integer awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     public ProcessHandle handle() {
@@ -249,15 +378,8 @@ public final class Member implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

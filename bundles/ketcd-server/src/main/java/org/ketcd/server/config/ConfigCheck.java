@@ -32,9 +32,32 @@ public final class ConfigCheck {
                 System.exit(ANSWERED);
             }
         }
+        if (args.length >= 2 && args[0].equals("snapshot") && args[1].equals("restore")) {
+            restore(args);
+        }
         try {
             ServerConfig config = ServerConfig.resolve(args, System.getenv(), readCfg(System.getProperty("ketcd.cfg")));
+            if (!Files.exists(config.dataDir().resolve("member").resolve("identity.properties"))) {
+                config.initialCluster(); // the bootstrap checks; a restarted member ignores --initial-*
+            }
             System.out.println("data-dir=" + config.dataDir().toAbsolutePath());
+        } catch (ConfigException e) {
+            System.err.println("ketcd: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** {@code snapshot restore <file> [flags]}: answered here, no member starts. */
+    private static void restore(String[] args) {
+        if (args.length < 3 || args[2].startsWith("-")) {
+            System.err.println("ketcd: snapshot restore needs the snapshot file: ketcd snapshot restore <file> [flags]");
+            System.exit(2);
+        }
+        try {
+            System.out.println(org.ketcd.server.SnapshotRestore.run(Path.of(args[2]),
+                    java.util.Arrays.copyOfRange(args, 3, args.length), System.getenv(),
+                    readCfg(System.getProperty("ketcd.cfg"))));
+            System.exit(ANSWERED);
         } catch (ConfigException e) {
             System.err.println("ketcd: " + e.getMessage());
             System.exit(2);

@@ -27,6 +27,7 @@ enum Flag {
     MAX_TXN_OPS("max-txn-ops", "128", Kind.UINT),
     DISCOVERY("discovery", "", Kind.STRING),
     DISCOVERY_SRV("discovery-srv", "", Kind.STRING),
+    DISCOVERY_SRV_NAME("discovery-srv-name", "", Kind.STRING),
     ENABLE_V2("enable-v2", "false", Kind.BOOL),
     LOGGER("logger", "capnslog", Kind.STRING),
     LOG_LEVEL("log-level", "info", Kind.STRING),

@@ -22,9 +22,12 @@ public final class ServerConfig {
     public static final long DEFAULT_QUOTA_BYTES = 2L * 1024 * 1024 * 1024;
 
     private final Map<Flag, String> values;
+    /** Ketcd's own setting for DNS SRV discovery, from the environment (see {@link SrvDiscovery}). */
+    private final String dnsServers;
 
-    private ServerConfig(Map<Flag, String> values) {
+    private ServerConfig(Map<Flag, String> values, String dnsServers) {
         this.values = values;
+        this.dnsServers = dnsServers;
     }
 
     public static ServerConfig defaults() {
@@ -84,8 +87,12 @@ public final class ServerConfig {
         if (!mode.equals("periodic") && !mode.equals("revision")) {
             throw new ConfigException("invalid value \"" + mode + "\" for flag -auto-compaction-mode: valid values are \"periodic\" and \"revision\"");
         }
-        ServerConfig config = new ServerConfig(values);
-        config.initialCluster();
+        if (!values.get(Flag.DISCOVERY_SRV).isEmpty() && explicit.containsKey(Flag.INITIAL_CLUSTER)) {
+            throw new ConfigException("multiple discovery or bootstrap flags are set. Choose one of \"initial-cluster\", "
+                    + "\"discovery\" or \"discovery-srv\"");
+        }
+        ServerConfig config = new ServerConfig(values, env.get(SrvDiscovery.DNS_SERVERS_ENV));
+        config.initialClusterMembers();
         try {
             config.autoCompactionRetention();
         } catch (IllegalArgumentException e) {
@@ -212,20 +219,62 @@ public final class ServerConfig {
     }
 
     /** --initial-cluster as member name to peer URLs, in the order given. */
+    /**
+     * The bootstrap member list from {@code --initial-cluster}, checked as etcd checks it when a member
+     * bootstraps: this member's name must be listed, with exactly its {@code --initial-advertise-peer-urls}.
+     * A restarted member never calls this: its stored identity wins over the flags.
+     */
     public Map<String, List<URI>> initialCluster() throws ConfigException {
+        String discoverySrv = values.get(Flag.DISCOVERY_SRV);
+        Map<String, List<URI>> members = discoverySrv.isEmpty() ? initialClusterMembers()
+                : parseCluster(SrvDiscovery.initialCluster(discoverySrv, values.get(Flag.DISCOVERY_SRV_NAME), name(),
+                        initialAdvertisePeerUrls(), dnsServers));
+        if (!members.containsKey(name())) {
+            throw new ConfigException("couldn't find local name \"" + name() + "\" in the initial cluster configuration");
+        }
+        List<String> listed = sortedStrings(members.get(name()));
+        List<String> advertised = sortedStrings(initialAdvertisePeerUrls());
+        if (!listed.equals(advertised)) {
+            throw new ConfigException("--initial-cluster has " + name() + "=" + String.join(",", listed)
+                    + " but missing from --initial-advertise-peer-urls=" + String.join(",", advertised)
+                    + " (resolved urls: \"" + String.join(",", advertised) + "\" != \"" + String.join(",", listed) + "\")");
+        }
+        // Two members sharing a peer URL would get one member ID and fight over one port.
+        List<String> pairs = new ArrayList<>();
+        java.util.Set<String> urls = new java.util.HashSet<>();
+        boolean duplicate = false;
+        for (Map.Entry<String, List<URI>> m : members.entrySet()) {
+            for (URI url : m.getValue()) {
+                pairs.add(m.getKey() + "=" + url);
+                duplicate |= !urls.add(url.toString());
+            }
+        }
+        if (duplicate) {
+            throw new ConfigException("initial cluster " + String.join(",", pairs.stream().sorted().toList()) + " has duplicate url");
+        }
+        return members;
+    }
+
+    private static List<String> sortedStrings(List<URI> urls) {
+        return urls.stream().map(URI::toString).sorted().toList();
+    }
+
+    /** {@code --initial-cluster} parsed into name -> peer URLs, without the bootstrap checks. */
+    private Map<String, List<URI>> initialClusterMembers() throws ConfigException {
+        return parseCluster(values.get(Flag.INITIAL_CLUSTER));
+    }
+
+    private static Map<String, List<URI>> parseCluster(String cluster) throws ConfigException {
         Map<String, List<URI>> members = new LinkedHashMap<>();
-        for (String part : values.get(Flag.INITIAL_CLUSTER).split(",")) {
+        for (String part : cluster.split(",")) {
             int eq = part.indexOf('=');
             if (eq <= 0) {
-                throw new ConfigException("invalid value \"" + values.get(Flag.INITIAL_CLUSTER)
+                throw new ConfigException("invalid value \"" + cluster
                         + "\" for flag -initial-cluster: expected name=url pairs, got \"" + part + "\"");
             }
             List<URI> urls = new ArrayList<>(members.getOrDefault(part.substring(0, eq).trim(), List.of()));
             urls.addAll(parseUrls(Flag.INITIAL_CLUSTER, part.substring(eq + 1).trim()));
             members.put(part.substring(0, eq).trim(), urls);
-        }
-        if (!members.containsKey(name())) {
-            throw new ConfigException("couldn't find local name \"" + name() + "\" in the initial cluster configuration");
         }
         return members;
     }

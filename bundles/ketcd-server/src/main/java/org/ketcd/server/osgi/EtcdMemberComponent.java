@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.server.EtcdMember;
@@ -48,6 +50,8 @@ public final class EtcdMemberComponent {
     public static final String PROP_MEMBER_NAME = "ketcd.member.name";
     public static final String PROP_MEMBER_ID = "ketcd.member.id";
 
+    /** How long a removed member keeps running before it exits. */
+    static final long REMOVED_EXIT_DELAY_MS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger(EtcdMemberComponent.class);
 
     private EtcdMember member;
@@ -69,9 +73,20 @@ public final class EtcdMemberComponent {
         thread.setContextClassLoader(RaftNode.class.getClassLoader());
         try {
             member = EtcdMember.start(config);
+        } catch (Exception | Error e) {
+            LOG.error("ketcd: {}", e.getMessage());
+            exitIfStartedByBinKetcd();
+            throw e;
         } finally {
             thread.setContextClassLoader(previous);
         }
+        // After a grace period, so that the removal request this member may itself be serving completes.
+        member.removedFromCluster().thenRunAsync(() -> {
+            // As etcd: a removed member stops; under bin/ketcd the process ends (status 0, as etcd's).
+            LOG.error("ketcd: the member has been permanently removed from the cluster; "
+                    + "the data-dir used by this member must be removed before it can join again");
+            exitIfStartedByBinKetcd(0);
+        }, CompletableFuture.delayedExecutor(REMOVED_EXIT_DELAY_MS, TimeUnit.MILLISECONDS));
         try {
             Dictionary<String, Object> props = new Hashtable<>();
             props.put(PROP_LISTEN_CLIENT_URLS, toStrings(config.listenClientUrls()));
@@ -96,6 +111,25 @@ public final class EtcdMemberComponent {
             registration = null;
         }
         closeMember();
+    }
+
+    /**
+     * A member started with {@code bin/ketcd} is the whole process, as an etcd binary is: when it
+     * cannot start, the process ends with status 1 (etcd's fatal exit) instead of idling in Karaf.
+     * Inside a plain Karaf the component just fails, and the container goes on.
+     */
+    private static void exitIfStartedByBinKetcd() {
+        exitIfStartedByBinKetcd(1);
+    }
+
+    private static void exitIfStartedByBinKetcd(int status) {
+        if (argsFile() == null) {
+            return;
+        }
+        // Not from the activating thread: System.exit waits for the framework to stop, which waits for this thread.
+        Thread exit = new Thread(() -> System.exit(status), "ketcd-exit");
+        exit.setDaemon(true);
+        exit.start();
     }
 
     private void closeMember() {
@@ -134,16 +168,22 @@ public final class EtcdMemberComponent {
         return cfg;
     }
 
-    /** The flags {@code bin/ketcd} was started with, or none. */
-    static String[] commandLineArgs() throws IOException {
+    /** The file in which {@code bin/ketcd} left its flags, or null when not started by it. */
+    private static Path argsFile() {
         String file = System.getProperty(ARGS_FILE_PROPERTY);
         if ((file == null || file.isEmpty()) && System.getProperty("karaf.data") != null) {
             file = Path.of(System.getProperty("karaf.data"), "ketcd.args").toString();
         }
-        if (file == null || file.isEmpty() || !Files.exists(Path.of(file))) {
+        return file == null || file.isEmpty() || !Files.exists(Path.of(file)) ? null : Path.of(file);
+    }
+
+    /** The flags {@code bin/ketcd} was started with, or none. */
+    static String[] commandLineArgs() throws IOException {
+        Path file = argsFile();
+        if (file == null) {
             return new String[0];
         }
-        String all = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        String all = Files.readString(file, StandardCharsets.UTF_8);
         List<String> args = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < all.length(); i++) {

@@ -84,10 +84,32 @@ class ServerConfigTest {
     }
 
     @Test
-    void nameMissingFromInitialClusterIsRefused() {
-        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.resolve(
-                new String[] {"--name", "n9", "--initial-cluster", "n1=http://127.0.0.1:2380"}, Map.of(), Map.of()));
+    void atBootstrapANameMissingFromInitialClusterIsRefusedAsEtcdDoes() throws Exception {
+        ServerConfig c = ServerConfig.resolve(
+                new String[] {"--name", "n9", "--initial-cluster", "n1=http://127.0.0.1:2380"}, Map.of(), Map.of());
+        ConfigException e = assertThrows(ConfigException.class, c::initialCluster);
         assertEquals("couldn't find local name \"n9\" in the initial cluster configuration", e.getMessage());
+    }
+
+    @Test
+    void atBootstrapAdvertisedPeerUrlsMustBeThoseListedForThisMemberAsEtcdChecks() throws Exception {
+        ServerConfig c = ServerConfig.resolve(new String[] {"--name", "n1",
+                "--initial-cluster", "n1=http://127.0.0.1:23801,n2=http://127.0.0.1:23802",
+                "--initial-advertise-peer-urls", "http://127.0.0.1:23809"}, Map.of(), Map.of());
+        ConfigException e = assertThrows(ConfigException.class, c::initialCluster);
+        // Real etcd 3.4 prints exactly this (after "etcdmain: ") for the same flags.
+        assertEquals("--initial-cluster has n1=http://127.0.0.1:23801 but missing from --initial-advertise-peer-urls="
+                + "http://127.0.0.1:23809 (resolved urls: \"http://127.0.0.1:23809\" != \"http://127.0.0.1:23801\")", e.getMessage());
+    }
+
+    @Test
+    void atBootstrapTwoMembersSharingAPeerUrlAreRefusedAsEtcdDoes() throws Exception {
+        ServerConfig c = ServerConfig.resolve(new String[] {"--name", "n1",
+                "--initial-cluster", "n1=http://127.0.0.1:23801,n2=http://127.0.0.1:23801",
+                "--initial-advertise-peer-urls", "http://127.0.0.1:23801"}, Map.of(), Map.of());
+        ConfigException e = assertThrows(ConfigException.class, c::initialCluster);
+        // Real etcd 3.4 prints exactly this (after "etcdmain: ") for the same flags.
+        assertEquals("initial cluster n1=http://127.0.0.1:23801,n2=http://127.0.0.1:23801 has duplicate url", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,200 @@
+package org.ketcd.raft;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.thirdparty.io.grpc.CallOptions;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
+import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
+import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
+import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
+import org.ketcd.api.Member;
+
+/**
+ * Who answers at a peer address: the cluster id, member id and name a member was bootstrapped with,
+ * and the members it lists. Served on the Raft peer port next to Ratis' own services (etcd serves its
+ * {@code /members} on the peer port too), so that a bootstrapping member can check that the addresses
+ * in its {@code --initial-cluster} belong to its cluster, and a member joining an existing cluster can
+ * learn the cluster id and the id it was added with. Encoded as lines of text: a handshake, not
+ * replicated state.
+ */
+public final class PeerService {
+
+    /** What a member says of itself and of the cluster. */
+    public record Answer(long clusterId, long memberId, String name, long leaderId, long appliedIndex,
+                         List<Member> members) {
+    }
+
+    /** How long a probe waits for a peer's answer. */
+    static final long PROBE_TIMEOUT_MS = 1_000;
+
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
+
+    private static final MethodDescriptor<byte[], byte[]> GET = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName("ketcd.PeerIdentity", "Get"))
+            .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+
+    /** Bytes per message of a snapshot stream (gRPC's default inbound limit is 4 MiB). */
+    static final int SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
+    /** How long a follower waits for a whole snapshot from the leader. */
+    static final long SNAPSHOT_TIMEOUT_MS = 30L * 60 * 1000;
+
+    private static final MethodDescriptor<byte[], byte[]> SNAPSHOT = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName("ketcd.PeerIdentity", "Snapshot"))
+            .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+
+    /** Writes a snapshot of this member's state into a file; answers the Raft term and index it covers. */
+    interface SnapshotSource {
+        long[] writeSnapshot(Path file) throws IOException;
+    }
+
+    private final Supplier<Answer> self;
+    private volatile SnapshotSource snapshots;
+
+    public PeerService(Supplier<Answer> self) {
+        this.self = self;
+    }
+
+    void serveSnapshots(SnapshotSource source) {
+        this.snapshots = source;
+    }
+
+    static byte[] encode(Answer a) {
+        StringBuilder b = new StringBuilder();
+        b.append(Long.toHexString(a.clusterId())).append(' ').append(Long.toHexString(a.memberId())).append(' ')
+                .append(Long.toHexString(a.leaderId())).append(' ').append(a.appliedIndex()).append(' ').append(a.name())
+                .append('\n');
+        for (Member m : a.members()) {
+            b.append(Long.toHexString(m.id())).append(' ').append(m.learner()).append(' ')
+                    .append(String.join(",", m.peerUrls())).append(' ').append(String.join(",", m.clientUrls()))
+                    .append(' ').append(m.name()).append('\n');
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static Answer decode(byte[] bytes) {
+        String[] lines = new String(bytes, StandardCharsets.UTF_8).split("\n");
+        String[] head = lines[0].split(" ", 5);
+        List<Member> members = new ArrayList<>();
+        for (int i = 1; i < lines.length; i++) {
+            String[] f = lines[i].split(" ", 5);
+            members.add(new Member(Long.parseUnsignedLong(f[0], 16), f[4], urls(f[2]), urls(f[3]), Boolean.parseBoolean(f[1])));
+        }
+        return new Answer(Long.parseUnsignedLong(head[0], 16), Long.parseUnsignedLong(head[1], 16), head[4],
+                Long.parseUnsignedLong(head[2], 16), Long.parseLong(head[3]), List.copyOf(members));
+    }
+
+    private static List<String> urls(String joined) {
+        return joined.isEmpty() ? List.of() : List.of(joined.split(","));
+    }
+
+    /** The gRPC service answering with what {@code self} says at the time of each call. */
+    ServerServiceDefinition definition() {
+        return ServerServiceDefinition.builder("ketcd.PeerIdentity")
+                .addMethod(GET, ServerCalls.asyncUnaryCall((request, response) -> {
+                    response.onNext(encode(self.get()));
+                    response.onCompleted();
+                }))
+                .addMethod(SNAPSHOT, ServerCalls.asyncServerStreamingCall((request, response) -> sendSnapshot(response)))
+                .build();
+    }
+
+    /** Streams a snapshot: one message "term index", then the snapshot file in chunks. */
+    private void sendSnapshot(StreamObserver<byte[]> response) {
+        SnapshotSource source = snapshots;
+        if (source == null) {
+            response.onError(Status.UNAVAILABLE.withDescription("not ready to send snapshots").asRuntimeException());
+            return;
+        }
+        Path file = null;
+        try {
+            file = Files.createTempFile("ketcd-snapshot-", ".zip");
+            long[] termIndex = source.writeSnapshot(file);
+            response.onNext((termIndex[0] + " " + termIndex[1]).getBytes(StandardCharsets.UTF_8));
+            try (InputStream in = Files.newInputStream(file)) {
+                byte[] chunk;
+                while ((chunk = in.readNBytes(SNAPSHOT_CHUNK_BYTES)).length > 0) {
+                    response.onNext(chunk);
+                }
+            }
+            response.onCompleted();
+        } catch (IOException | RuntimeException e) {
+            response.onError(Status.INTERNAL.withDescription("snapshot failed: " + e.getMessage()).asRuntimeException());
+        } finally {
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // a temp file left behind; the OS cleans its temp dir
+                }
+            }
+        }
+    }
+
+    /**
+     * Fetches a snapshot from the member at {@code hostPort} into {@code file}; answers the Raft term
+     * and index it covers.
+     */
+    static long[] fetchSnapshot(String hostPort, Path file) throws IOException {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(hostPort).usePlaintext().build();
+        try (var out = Files.newOutputStream(file)) {
+            var messages = ClientCalls.blockingServerStreamingCall(channel, SNAPSHOT,
+                    CallOptions.DEFAULT.withDeadlineAfter(SNAPSHOT_TIMEOUT_MS, TimeUnit.MILLISECONDS), new byte[0]);
+            String[] head = new String(messages.next(), StandardCharsets.UTF_8).split(" ");
+            while (messages.hasNext()) {
+                out.write(messages.next());
+            }
+            return new long[] {Long.parseLong(head[0]), Long.parseLong(head[1])};
+        } catch (StatusRuntimeException e) {
+            throw new IOException("fetching the snapshot from " + hostPort + " failed: " + e.getStatus(), e);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /**
+     * Asks the member at {@code hostPort} who it is; null when nobody answers there (not started yet,
+     * or not a Ketcd member) within {@link #PROBE_TIMEOUT_MS}.
+     */
+    public static Answer probe(String hostPort) {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(hostPort).usePlaintext().build();
+        try {
+            byte[] answer = ClientCalls.blockingUnaryCall(channel, GET,
+                    CallOptions.DEFAULT.withDeadlineAfter(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS),
+                    new byte[0]);
+            return decode(answer);
+        } catch (StatusRuntimeException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            return null;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package org.ketcd.raft;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.client.GrpcClientRpc;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.server.RaftServer;
+import org.ketcd.api.EtcdError;
+
+/**
+ * Hands requests to Raft. Writes go to the leader: in-process when this member leads, otherwise over
+ * Ratis' client protocol to the leader's peer address (as an etcd follower forwards proposals to its
+ * leader). Read-index rounds always start locally: Ratis asks the leader for the read index and waits
+ * until this member has applied up to it. While there is no ready leader a request is retried after a
+ * pause, until a deadline; then the caller hears etcd's "no leader" or "request timed out".
+ */
+final class Submitter implements AutoCloseable {
+    /** How long a request may wait for a leader before it fails. */
+    static final long REQUEST_TIMEOUT_MS = 7_000;
+    /** Pause between attempts while there is no ready leader; never a busy loop. */
+    static final long RETRY_PAUSE_MS = 50;
+
+    private final RaftServer server;
+    private final RaftPeerId self;
+    private final RaftGroupId group;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+    /** Forwards writes to the leader; connections are opened on first use, one per leader. */
+    private final RaftClientRpc forwarder;
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ketcd-raft-retry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Where replies from Ratis are handed to their callers (one thread: replies arrive per batch, not per request). */
+    private final java.util.concurrent.ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ketcd-raft-callbacks");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.ExecutorService admin = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ketcd-raft-admin");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Submitter(RaftServer server, RaftPeerId self, RaftGroupId group, RaftProperties properties) {
+        this.server = server;
+        this.self = self;
+        this.group = group;
+        this.forwarder = GrpcClientRpc.create(clientId, properties, null, null);
+    }
+
+    CompletableFuture<RaftClientReply> write(Message message) {
+        return submit(message, RaftClientRequest.writeRequestType());
+    }
+
+    /** A linearizable read-index round; the state machine's query runs once the local apply caught up. */
+    CompletableFuture<RaftClientReply> readIndex() {
+        return submit(Message.EMPTY, RaftClientRequest.readRequestType());
+    }
+
+    private CompletableFuture<RaftClientReply> submit(Message message, RaftClientRequest.Type type) {
+        CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
+        attempt(message, type, System.currentTimeMillis() + REQUEST_TIMEOUT_MS, result);
+        return result;
+    }
+
+    private void attempt(Message message, RaftClientRequest.Type type, long deadline,
+                         CompletableFuture<RaftClientReply> result) {
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            RaftPeer leader = !type.isReadOnly() ? remoteLeader() : null;
+            RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
+                    .setServerId(leader == null ? self : leader.getId()).setGroupId(group)
+                    .setCallId(callIds.incrementAndGet()).setMessage(message).setType(type).build();
+            reply = leader == null ? server.submitClientRequestAsync(request) : forward(leader, request);
+        } catch (IOException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        // Continue on our own thread, never on the Ratis thread that completed the reply: a caller that
+        // reacts by submitting again (the next read-index round, the next batch) would otherwise call
+        // into Ratis while Ratis holds its own locks (a deadlock seen with a read index completed
+        // inside ReadIndexHeartbeats' monitor, blocking the leader's step-down for good).
+        reply.whenCompleteAsync((r, error) -> {
+            // Retried: no leader known or ready, a leader stepping down, or a read index the (maybe
+            // former) leader could not give - all of which a new leader settles within the deadline.
+            boolean noLeader = error != null ? error instanceof IOException || error.getCause() instanceof IOException
+                    : !r.isSuccess() && (r.getNotLeaderException() != null || r.getLeaderNotReadyException() != null
+                            || r.getLeaderSteppingDownException() != null || r.getReadIndexException() != null);
+            if (noLeader && System.currentTimeMillis() + RETRY_PAUSE_MS < deadline && !retries.isShutdown()) {
+                retries.schedule(() -> attempt(message, type, deadline, result), RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
+            } else if (error != null || !r.isSuccess()) {
+                result.completeExceptionally(noLeader ? EtcdError.NO_LEADER.exception() : EtcdError.TIMEOUT.exception());
+            } else {
+                result.complete(r);
+            }
+        }, callbacks);
+    }
+
+    /**
+     * Sends an administrative request (configuration change, leadership transfer) built for a target
+     * server id to the leader: in-process when this member leads, otherwise over Ratis' admin protocol.
+     * One at a time: membership changes are serialized, as etcd applies one configuration change at once.
+     */
+    CompletableFuture<RaftClientReply> admin(java.util.function.Function<RaftPeerId, RaftClientRequest> request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                RaftPeer leader = remoteLeader();
+                if (leader == null) {
+                    RaftClientRequest r = request.apply(self);
+                    if (r instanceof SetConfigurationRequest conf) {
+                        return server.setConfiguration(conf);
+                    }
+                    return server.transferLeadership((TransferLeadershipRequest) r);
+                }
+                forwarder.addRaftPeers(List.of(leader));
+                return forwarder.sendRequest(request.apply(leader.getId()));
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, admin);
+    }
+
+    /** Sends an administrative request to {@code target} over Ratis' admin protocol (no redirection). */
+    CompletableFuture<RaftClientReply> adminTo(RaftPeer target, java.util.function.Function<RaftPeerId, RaftClientRequest> request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                forwarder.addRaftPeers(List.of(target));
+                return forwarder.sendRequest(request.apply(target.getId()));
+            } catch (IOException e) {
+                forwarder.handleException(target.getId(), e, true);
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, admin);
+    }
+
+    ClientId clientId() {
+        return clientId;
+    }
+
+    long nextCallId() {
+        return callIds.incrementAndGet();
+    }
+
+    /** The leader when it is another member whose address this member knows; null to submit locally. */
+    private RaftPeer remoteLeader() throws IOException {
+        RaftServer.Division division = server.getDivision(group);
+        RaftPeerId leaderId = division.getInfo().getLeaderId();
+        if (leaderId == null || leaderId.equals(self)) {
+            return null;
+        }
+        return division.getRaftConf().getPeer(leaderId, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER);
+    }
+
+    private CompletableFuture<RaftClientReply> forward(RaftPeer leader, RaftClientRequest request) {
+        forwarder.addRaftPeers(List.of(leader));
+        return forwarder.sendRequestAsyncUnordered(request).whenComplete((r, error) -> {
+            if (error != null) {
+                // Drop the connection so that the next attempt dials the (maybe new) leader afresh.
+                forwarder.handleException(leader.getId(), error, true);
+            }
+        });
+    }
+
+    @Override
+    public void close() throws IOException {
+        retries.shutdownNow();
+        admin.shutdownNow();
+        callbacks.shutdownNow();
+        forwarder.close();
+    }
+}

@@ -1,0 +1,190 @@
+package org.ketcd.server;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.ketcd.server.config.ServerConfig;
+
+/**
+ * A cluster of in-JVM members on loopback ports, bootstrapped statically as etcd's
+ * {@code --initial-cluster} does. Members start in parallel (each waits for a quorum to elect a
+ * leader). Always close it; closing a member is a graceful stop, the process tests cover kill -9.
+ */
+final class LocalCluster implements AutoCloseable {
+    private final Path dir;
+    private final String token;
+    private final List<String> names = new ArrayList<>();
+    private final List<Integer> peerPorts = new ArrayList<>();
+    private final List<Integer> clientPorts = new ArrayList<>();
+    private final List<EtcdMember> members = new ArrayList<>();
+    /** Flags every member starts with. */
+    private final List<String> commonFlags = new ArrayList<>();
+    /** The environment every member sees (ServerConfig reads ETCD_* and KETCD_DNS_SERVERS from it). */
+    private final Map<String, String> env = new java.util.HashMap<>();
+    /** When set, members bootstrap from this domain's DNS SRV records instead of --initial-cluster. */
+    private String srvDomain;
+
+    private LocalCluster(Path dir, int size, String token) throws IOException {
+        this.dir = dir;
+        this.token = token;
+        for (int i = 0; i < size; i++) {
+            addSlot();
+        }
+    }
+
+    static LocalCluster start(Path dir, int size, String token) throws Exception {
+        return start(dir, size, token, size);
+    }
+
+    /** A cluster of {@code size} members of which only the first {@code started} are started. */
+    static LocalCluster start(Path dir, int size, String token, int started, String... flags) throws Exception {
+        LocalCluster c = new LocalCluster(dir, size, token);
+        c.commonFlags.addAll(List.of(flags));
+        try {
+            List<CompletableFuture<Void>> starts = new ArrayList<>();
+            for (int i = 0; i < started; i++) {
+                int index = i;
+                starts.add(CompletableFuture.runAsync(() -> c.startMember(index)));
+            }
+            CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (Exception | Error e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** A new member slot (name, ports), not started; returns its index. */
+    int addSlot() throws IOException {
+        names.add("m" + (names.size() + 1));
+        peerPorts.add(TestPorts.next());
+        clientPorts.add(TestPorts.next());
+        members.add(null);
+        return names.size() - 1;
+    }
+
+    /** Members bootstrap from the SRV records of {@code domain}, served by the DNS server at {@code dnsServer}. */
+    LocalCluster discoverBySrv(String domain, String dnsServer) {
+        this.srvDomain = domain;
+        env.put("KETCD_DNS_SERVERS", dnsServer);
+        return this;
+    }
+
+    /** Starts every member at once (each waits for a quorum); returns this cluster. */
+    LocalCluster startAll() throws Exception {
+        List<CompletableFuture<Void>> starts = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            int index = i;
+            starts.add(CompletableFuture.runAsync(() -> startMember(index)));
+        }
+        CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        return this;
+    }
+
+    int peerPort(int i) {
+        return peerPorts.get(i);
+    }
+
+    /** A cluster whose members are configured but not started. */
+    static LocalCluster prepare(Path dir, int size, String token) throws IOException {
+        return new LocalCluster(dir, size, token);
+    }
+
+    String initialCluster() {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            parts.add(names.get(i) + "=" + peerUrl(i));
+        }
+        return String.join(",", parts);
+    }
+
+    String peerUrl(int i) {
+        return "http://127.0.0.1:" + peerPorts.get(i);
+    }
+
+    ServerConfig config(int i, String... extra) {
+        try {
+            return ServerConfig.resolve(args(i, extra).toArray(String[]::new), env, Map.of());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The flags member {@code i} starts with. */
+    List<String> args(int i, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--name", names.get(i),
+                "--data-dir", dir.resolve(names.get(i) + ".etcd").toString(),
+                "--listen-client-urls", "http://127.0.0.1:" + clientPorts.get(i),
+                "--advertise-client-urls", "http://127.0.0.1:" + clientPorts.get(i),
+                "--listen-peer-urls", peerUrl(i), "--initial-advertise-peer-urls", peerUrl(i),
+                "--initial-cluster-token", token));
+        args.addAll(srvDomain == null ? List.of("--initial-cluster", initialCluster()) : List.of("--discovery-srv", srvDomain));
+        args.addAll(commonFlags);
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    /** Starts (or restarts, on its data dir) member {@code i}, with extra flags if any. */
+    void startMember(int i, String... extra) {
+        try {
+            members.set(i, EtcdMember.start(config(i, extra)));
+        } catch (Exception e) {
+            throw new IllegalStateException("member " + names.get(i) + " did not start", e);
+        }
+    }
+
+    Path dataDir(int i) {
+        return dir.resolve(names.get(i) + ".etcd");
+    }
+
+    EtcdMember member(int i) {
+        return members.get(i);
+    }
+
+    int size() {
+        return members.size();
+    }
+
+    /** Index of the member every running member agrees leads, waiting for one at most 15 s. */
+    int awaitLeader() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < members.size(); i++) {
+                if (members.get(i) != null && members.get(i).server().status().get().leader() == members.get(i).memberId()) {
+                    return i;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no leader within 15 s");
+    }
+
+    /** Stops member {@code i} (its data dir stays for a restart). */
+    void stopMember(int i) throws Exception {
+        EtcdMember m = members.get(i);
+        members.set(i, null);
+        if (m != null) {
+            m.close();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        for (int i = 0; i < members.size(); i++) {
+            try {
+                stopMember(i);
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+}
