@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
@@ -247,7 +246,6 @@ class EtcdctlDifferentialTest {
     }
 
     @Test
-    @Disabled("Ketcd has no Lease service yet: it arrives with the issue on Watch, Lease, Lock and Election")
     void leases_grant_attach_and_revoke_the_same_way() {
         same("lease", "revoke", "1234");
         same("lease", "timetolive", "1234");

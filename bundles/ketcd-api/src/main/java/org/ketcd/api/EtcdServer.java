@@ -58,6 +58,24 @@ public interface EtcdServer {
     /** Maintenance.MoveLeader: hands leadership to {@code targetMemberId}; only the leader may. */
     CompletableFuture<Void> moveLeader(long targetMemberId);
 
+    /**
+     * Lease.LeaseGrant: {@code id} 0 lets the server choose one; a TTL below the minimum (from the
+     * election timeout, as etcd) is raised to it.
+     */
+    CompletableFuture<LeaseGrantResponse> leaseGrant(long ttl, long id);
+
+    /** Lease.LeaseRevoke: deletes the lease's keys in one revision; returns the revision after. */
+    CompletableFuture<Long> leaseRevoke(long id);
+
+    /** One Lease.LeaseKeepAlive renewal, decided by the leader. */
+    CompletableFuture<LeaseKeepAliveResponse> leaseKeepAlive(long id);
+
+    /** Lease.LeaseTimeToLive, with the attached keys when {@code keys}. */
+    CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(long id, boolean keys);
+
+    /** Lease.LeaseLeases: the ids of all granted leases, soonest to expire first (on the leader). */
+    CompletableFuture<List<Long>> leases();
+
     /** The store's current revision (cheap: no I/O). */
     long currentRevision();
 

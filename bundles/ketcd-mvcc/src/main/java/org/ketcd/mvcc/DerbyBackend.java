@@ -11,7 +11,9 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.derby.jdbc.EmbeddedDataSource;
@@ -36,7 +38,7 @@ final class DerbyBackend implements AutoCloseable {
     static final String META_CONSISTENT_INDEX = "consistent_index";
     static final String META_COMPACT_REVISION = "compact_revision";
 
-    private static final String[] TABLES = {"KV", "META", "ALARM"};
+    private static final String[] TABLES = {"KV", "META", "ALARM", "LEASE"};
 
     private static final String DERBY_LOG_PROPERTY = "derby.stream.error.file";
 
@@ -95,10 +97,15 @@ final class DerbyBackend implements AutoCloseable {
     }
 
     private void createSchemaIfAbsent() throws SQLException {
-        try (ResultSet rs = conn.getMetaData().getTables(null, "APP", "KV", null)) {
-            if (rs.next()) {
-                return;
+        try (Statement st = conn.createStatement()) {
+            if (!tableExists("LEASE")) {
+                // etcd's lease bucket: the granted leases; their keys are found through the KV rows' LEASE.
+                st.executeUpdate("CREATE TABLE LEASE (ID BIGINT NOT NULL PRIMARY KEY, TTL BIGINT NOT NULL)");
             }
+        }
+        if (tableExists("KV")) {
+            conn.commit();
+            return;
         }
         try (Statement st = conn.createStatement()) {
             st.executeUpdate("CREATE TABLE KV (MAIN BIGINT NOT NULL, SUB BIGINT NOT NULL, TOMBSTONE SMALLINT NOT NULL, "
@@ -109,6 +116,44 @@ final class DerbyBackend implements AutoCloseable {
                 + "PRIMARY KEY (MEMBER_ID, TYPE))");
         }
         conn.commit();
+    }
+
+    private boolean tableExists(String table) throws SQLException {
+        try (ResultSet rs = conn.getMetaData().getTables(null, "APP", table, null)) {
+            return rs.next();
+        }
+    }
+
+    /** Granted leases, id -> TTL in seconds. */
+    Map<Long, Long> readLeases() {
+        Map<Long, Long> leases = new HashMap<>();
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT ID, TTL FROM LEASE")) {
+            while (rs.next()) {
+                leases.put(rs.getLong(1), rs.getLong(2));
+            }
+        } catch (SQLException ex) {
+            throw fault("read leases", ex);
+        }
+        return leases;
+    }
+
+    void insertLease(long id, long ttl) {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO LEASE (ID, TTL) VALUES (?, ?)")) {
+            ps.setLong(1, id);
+            ps.setLong(2, ttl);
+            ps.executeUpdate();
+        } catch (SQLException ex) {
+            throw fault("insert lease", ex);
+        }
+    }
+
+    void deleteLease(long id) {
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM LEASE WHERE ID = ?")) {
+            ps.setLong(1, id);
+            ps.executeUpdate();
+        } catch (SQLException ex) {
+            throw fault("delete lease", ex);
+        }
     }
 
     void insert(KeyIndex.Entry e) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -44,13 +45,16 @@ final class DerbyMvccStore implements MvccStore {
 
     /** etcd's compactMainRev before any compaction. */
     private static final long NEVER_COMPACTED = -1;
+    /** The smallest key, with {@link Bytes#FROM_KEY}: every key. */
+    private static final byte[] ALL_KEYS = {0};
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Lock readLock = lock.readLock();
     private final Lock writeLock = lock.writeLock();
     private final KeyIndex index = new KeyIndex();
     private final DerbyBackend backend;
-    private final MvccOptions options;
+    /** Granted leases and the live keys each holds (etcd's lease bucket plus the lessor's item map). */
+    private final Leases leases = new Leases();
 
     // all guarded by lock
     private long currentRev;
@@ -65,13 +69,18 @@ final class DerbyMvccStore implements MvccStore {
 
     private DerbyMvccStore(DerbyBackend backend, MvccOptions options) {
         this.backend = backend;
-        this.options = options;
         backend.loadAll(index::load);
         compactRev = backend.readMeta(DerbyBackend.META_COMPACT_REVISION, NEVER_COMPACTED);
         consistentIndex = backend.readMeta(DerbyBackend.META_CONSISTENT_INDEX, 0);
         alarms = List.copyOf(backend.readAlarms());
         // as etcd's restore: a fresh store is at revision 1; a compaction may have dropped the newest tombstone
         currentRev = Math.max(1, Math.max(index.newestRevision(), compactRev));
+        backend.readLeases().forEach(leases::grant);
+        if (!leases.isEmpty()) {
+            for (KeyValue kv : index.range(ALL_KEYS, Bytes.FROM_KEY, currentRev)) {
+                leases.move(kv.key(), 0, kv.lease());
+            }
+        }
         dbSize = backend.sizeOnDisk();
     }
 
@@ -155,7 +164,13 @@ final class DerbyMvccStore implements MvccStore {
             } catch (RuntimeException e) {
                 // only reachable past etcd's up-front checks (e.g. a Derby fault): undo, leave nothing applied
                 for (int i = t.written.size() - 1; i >= 0; i--) {
-                    index.removeNewest(t.written.get(i));
+                    KeyIndex.Entry undone = t.written.get(i);
+                    index.removeNewest(undone);
+                    if (!leases.isEmpty()) {
+                        KeyValue restored = index.get(undone.kv().key(), Long.MAX_VALUE);
+                        leases.move(undone.kv().key(), undone.tombstone() ? 0 : undone.kv().lease(),
+                                restored == null ? 0 : restored.lease());
+                    }
                 }
                 if (savepoint != null) {
                     backend.rollbackTo(savepoint);
@@ -184,6 +199,47 @@ final class DerbyMvccStore implements MvccStore {
             backend.writeMeta(DerbyBackend.META_COMPACT_REVISION, compactRev);
             return new CompactionResponse(currentRev);
         });
+    }
+
+    // ---- leases (their expiry is the leader's business, not the store's)
+
+    @Override
+    public void grantLease(long id, long ttl) {
+        underWrite(() -> {
+            if (leases.exists(id)) {
+                throw EtcdError.LEASE_EXIST.exception();
+            }
+            backend.insertLease(id, ttl);
+            leases.grant(id, ttl);
+            return null;
+        });
+    }
+
+    @Override
+    public long revokeLease(long id) {
+        return underWrite(() -> {
+            if (!leases.exists(id)) {
+                throw EtcdError.LEASE_NOT_FOUND.exception();
+            }
+            WriteTxn t = new WriteTxn(currentRev);
+            for (byte[] key : leases.keys(id)) {
+                delete(t, new DeleteRangeRequest(key, Bytes.EMPTY, false));
+            }
+            backend.deleteLease(id);
+            leases.remove(id);
+            finish(t);
+            return currentRev;
+        });
+    }
+
+    @Override
+    public Map<Long, Long> leases() {
+        return underRead(leases::ttls);
+    }
+
+    @Override
+    public List<byte[]> leaseKeys(long id) {
+        return underRead(() -> leases.keys(id));
     }
 
     // ---- batching and persistence
@@ -462,14 +518,19 @@ final class DerbyMvccStore implements MvccStore {
     }
 
     private void write(WriteTxn t, KeyIndex.Entry e) {
+        // With no lease granted no live key holds one, and a put cannot name one: nothing to track.
+        KeyValue before = leases.isEmpty() ? null : index.get(e.kv().key(), Long.MAX_VALUE);
         backend.insert(e); // first, so that a Derby fault leaves the index untouched
         index.append(e);
+        if (!leases.isEmpty()) {
+            leases.move(e.kv().key(), before == null ? 0 : before.lease(), e.tombstone() ? 0 : e.kv().lease());
+        }
         t.written.add(e);
         t.changes++;
     }
 
     private void checkLease(long lease) {
-        if (lease != 0 && !options.leaseExists().test(lease)) {
+        if (lease != 0 && !leases.exists(lease)) {
             throw EtcdError.LEASE_NOT_FOUND.exception();
         }
     }

@@ -1,23 +1,13 @@
 package org.ketcd.mvcc;
 
-import java.util.function.LongPredicate;
-
 /**
- * Settings of an {@link MvccStore}.
- *
- * @param leaseExists whether a lease id is granted; a put with a lease that does not exist fails with
- *                    {@link org.ketcd.api.EtcdError#LEASE_NOT_FOUND}
+ * Settings of an {@link MvccStore}. There are none yet: leases, once a predicate given here, are now
+ * the store's own replicated state ({@link MvccStore#grantLease}). Kept as {@code open}'s parameter
+ * so that a setting can be added without changing every caller.
  */
-public record MvccOptions(LongPredicate leaseExists) {
+public record MvccOptions() {
 
-    public MvccOptions {
-        if (leaseExists == null) {
-            throw new IllegalArgumentException("leaseExists is required");
-        }
-    }
-
-    /** No lease exists. */
     public static MvccOptions defaults() {
-        return new MvccOptions(id -> false);
+        return new MvccOptions();
     }
 }

@@ -55,6 +55,24 @@ public interface MvccStore extends AutoCloseable {
     /** An atomic transaction: one new revision if any write happened. */
     TxnResponse txn(TxnRequest r);
 
+    /**
+     * Grants lease {@code id} with {@code ttl} seconds (etcd's lease bucket); durable with the next
+     * {@link #commit()}. {@link org.ketcd.api.EtcdError#LEASE_EXIST} if it is granted already.
+     */
+    void grantLease(long id, long ttl);
+
+    /**
+     * Revokes lease {@code id}: deletes the keys it holds in one revision (none if it holds none) and
+     * forgets it; returns the store revision after. {@link org.ketcd.api.EtcdError#LEASE_NOT_FOUND} if not granted.
+     */
+    long revokeLease(long id);
+
+    /** The granted leases, id -> TTL in seconds as granted. */
+    java.util.Map<Long, Long> leases();
+
+    /** The live keys that lease {@code id} holds, in key order. */
+    List<byte[]> leaseKeys(long id);
+
     /** Drops history before {@code r.revision()}; synchronous whatever {@code physical} says. */
     CompactionResponse compact(CompactionRequest r);
 

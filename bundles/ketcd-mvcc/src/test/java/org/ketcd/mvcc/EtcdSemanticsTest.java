@@ -39,7 +39,8 @@ class EtcdSemanticsTest {
 
     @BeforeEach
     void open() {
-        s = MvccStore.open(dir, new MvccOptions(id -> id == 7));
+        s = MvccStore.open(dir, MvccOptions.defaults());
+        s.grantLease(7, 60);
     }
 
     @AfterEach

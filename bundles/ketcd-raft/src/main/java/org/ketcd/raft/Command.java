@@ -35,4 +35,12 @@ public sealed interface Command {
     /** Raise ({@code activate}) or clear an alarm, as etcd's AlarmRequest ACTIVATE/DEACTIVATE. */
     record AlarmChange(boolean activate, Alarm alarm) implements Command {
     }
+
+    /** etcd's LeaseGrantRequest as applied: the id is chosen before proposing, the TTL is as requested. */
+    record LeaseGrant(long id, long ttl) implements Command {
+    }
+
+    /** etcd's LeaseRevokeRequest: forgets the lease and deletes its keys in one revision (also how a lease expires). */
+    record LeaseRevoke(long id) implements Command {
+    }
 }

@@ -34,6 +34,8 @@ final class CommandBatch implements IdentifiedDataSerializable {
     private static final byte ALARM = 5;
     private static final byte RANGE = 6;
     private static final byte MEMBER_CHANGE = 7;
+    private static final byte LEASE_GRANT = 8;
+    private static final byte LEASE_REVOKE = 9;
 
     private List<ProposedCommand> commands;
 
@@ -107,6 +109,13 @@ final class CommandBatch implements IdentifiedDataSerializable {
             out.writeByte(MEMBER_CHANGE);
             out.writeByte(m.kind().ordinal());
             writeMember(out, m.member());
+        } else if (command instanceof Command.LeaseGrant g) {
+            out.writeByte(LEASE_GRANT);
+            out.writeLong(g.id());
+            out.writeLong(g.ttl());
+        } else if (command instanceof Command.LeaseRevoke r) {
+            out.writeByte(LEASE_REVOKE);
+            out.writeLong(r.id());
         } else {
             throw new IOException("unknown command " + command.getClass().getName());
         }
@@ -122,6 +131,8 @@ final class CommandBatch implements IdentifiedDataSerializable {
             case ALARM -> new Command.AlarmChange(in.readBoolean(),
                     new Alarm(in.readLong(), AlarmType.values()[in.readByte()]));
             case MEMBER_CHANGE -> new Command.MemberChange(Command.MemberChange.Kind.values()[in.readByte()], readMember(in));
+            case LEASE_GRANT -> new Command.LeaseGrant(in.readLong(), in.readLong());
+            case LEASE_REVOKE -> new Command.LeaseRevoke(in.readLong());
             default -> throw new IOException("unknown command type " + type);
         };
     }

@@ -12,6 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -233,9 +235,46 @@ final class KetcdStateMachine extends BaseStateMachine {
         }
     }
 
-    /** A read barrier: Ratis calls this once the local applied index has reached the read index. */
+    /** Told whether this member now leads; set once by the server, null until then. */
+    private volatile java.util.function.Consumer<Boolean> leadershipListener;
+    /** Answers queries sent to the leader ({@link RaftNode#leaderQuery}); null until the server sets it. */
+    private volatile java.util.function.UnaryOperator<byte[]> leaderQueries;
+
+    void onLeadership(java.util.function.Consumer<Boolean> listener) {
+        this.leadershipListener = listener;
+    }
+
+    void onLeaderQuery(java.util.function.UnaryOperator<byte[]> handler) {
+        this.leaderQueries = handler;
+    }
+
+    /** Ratis' thread: the listener must be quick and must not call back into Ratis. */
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        java.util.function.Consumer<Boolean> listener = leadershipListener;
+        if (listener != null) {
+            listener.accept(groupMemberId.getPeerId().equals(newLeaderId));
+        }
+    }
+
+    /**
+     * An empty query is a read barrier: Ratis calls this once the local applied index has reached the
+     * read index. Any other query was sent to the leader and is answered by the server's handler.
+     */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        return CompletableFuture.completedFuture(Message.EMPTY);
+        if (request.getContent().isEmpty()) {
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
+        java.util.function.UnaryOperator<byte[]> handler = leaderQueries;
+        if (handler == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("this member does not answer queries yet"));
+        }
+        try {
+            return CompletableFuture.completedFuture(Message.valueOf(
+                    org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(handler.apply(request.getContent().toByteArray()))));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }

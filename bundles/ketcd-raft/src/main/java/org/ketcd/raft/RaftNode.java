@@ -210,6 +210,30 @@ public final class RaftNode implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Tells {@code listener} whether this member leads: once now, then at every leader change, on a
+     * Ratis thread (so it must be quick and must not call back into Raft).
+     */
+    public void onLeadership(java.util.function.Consumer<Boolean> listener) {
+        stateMachine.onLeadership(listener);
+        listener.accept(isLeader());
+    }
+
+    /** Sets what answers {@link #leaderQuery} on this member when it leads; it must not block. */
+    public void onLeaderQuery(java.util.function.UnaryOperator<byte[]> handler) {
+        stateMachine.onLeaderQuery(handler);
+    }
+
+    /**
+     * Asks the leader's handler (set with {@link #onLeaderQuery}): sent over Ratis to the leader, answered
+     * there after a read index. For what only the leader knows, such as a lease's deadline.
+     */
+    public CompletableFuture<byte[]> leaderQuery(byte[] query) {
+        return submitter.leaderQuery(org.apache.ratis.protocol.Message.valueOf(
+                        org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(query)))
+                .thenApply(reply -> reply.getMessage().getContent().toByteArray());
+    }
+
     /** Whether this member leads the group now. */
     public boolean isLeader() {
         return division().getInfo().isLeader();

@@ -69,25 +69,30 @@ final class Submitter implements AutoCloseable {
     }
 
     CompletableFuture<RaftClientReply> write(Message message) {
-        return submit(message, RaftClientRequest.writeRequestType());
+        return submit(message, RaftClientRequest.writeRequestType(), true);
     }
 
     /** A linearizable read-index round; the state machine's query runs once the local apply caught up. */
     CompletableFuture<RaftClientReply> readIndex() {
-        return submit(Message.EMPTY, RaftClientRequest.readRequestType());
+        return submit(Message.EMPTY, RaftClientRequest.readRequestType(), false);
     }
 
-    private CompletableFuture<RaftClientReply> submit(Message message, RaftClientRequest.Type type) {
+    /** A query answered by the leader's state machine (after a read index there), wherever this member is. */
+    CompletableFuture<RaftClientReply> leaderQuery(Message message) {
+        return submit(message, RaftClientRequest.readRequestType(), true);
+    }
+
+    private CompletableFuture<RaftClientReply> submit(Message message, RaftClientRequest.Type type, boolean atLeader) {
         CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
-        attempt(message, type, System.currentTimeMillis() + REQUEST_TIMEOUT_MS, result);
+        attempt(message, type, atLeader, System.currentTimeMillis() + REQUEST_TIMEOUT_MS, result);
         return result;
     }
 
-    private void attempt(Message message, RaftClientRequest.Type type, long deadline,
+    private void attempt(Message message, RaftClientRequest.Type type, boolean atLeader, long deadline,
                          CompletableFuture<RaftClientReply> result) {
         CompletableFuture<RaftClientReply> reply;
         try {
-            RaftPeer leader = !type.isReadOnly() ? remoteLeader() : null;
+            RaftPeer leader = atLeader ? remoteLeader() : null;
             RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
                     .setServerId(leader == null ? self : leader.getId()).setGroupId(group)
                     .setCallId(callIds.incrementAndGet()).setMessage(message).setType(type).build();
@@ -106,7 +111,7 @@ final class Submitter implements AutoCloseable {
                     : !r.isSuccess() && (r.getNotLeaderException() != null || r.getLeaderNotReadyException() != null
                             || r.getLeaderSteppingDownException() != null || r.getReadIndexException() != null);
             if (noLeader && System.currentTimeMillis() + RETRY_PAUSE_MS < deadline && !retries.isShutdown()) {
-                retries.schedule(() -> attempt(message, type, deadline, result), RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
+                retries.schedule(() -> attempt(message, type, atLeader, deadline, result), RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
             } else if (error != null || !r.isSuccess()) {
                 result.completeExceptionally(noLeader ? EtcdError.NO_LEADER.exception() : EtcdError.TIMEOUT.exception());
             } else {

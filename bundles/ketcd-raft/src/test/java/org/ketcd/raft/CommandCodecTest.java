@@ -38,7 +38,9 @@ class CommandCodecTest {
                 new ProposedCommand(2, 13, new Command.Compact(new CompactionRequest(17, true))),
                 new ProposedCommand(3, 14, new Command.AlarmChange(true, new Alarm(-5L, AlarmType.NOSPACE))),
                 new ProposedCommand(3, 15, new Command.MemberChange(Command.MemberChange.Kind.UPDATE, new org.ketcd.api.Member(-7L, "n1",
-                        List.of("http://127.0.0.1:2380"), List.of("http://127.0.0.1:2379", "http://10.0.0.1:2379"), true))));
+                        List.of("http://127.0.0.1:2380"), List.of("http://127.0.0.1:2379", "http://10.0.0.1:2379"), true))),
+                new ProposedCommand(4, 16, new Command.LeaseGrant(0x694d5765fc71500bL, 60)),
+                new ProposedCommand(4, 17, new Command.LeaseRevoke(Long.MAX_VALUE)));
 
         List<ProposedCommand> decoded = codec.decode(codec.encode(batch));
 
@@ -57,6 +59,8 @@ class CommandCodecTest {
         assertEquals(new CompactionRequest(17, true), ((Command.Compact) decoded.get(3).command()).request());
         assertEquals(new Alarm(-5L, AlarmType.NOSPACE), ((Command.AlarmChange) decoded.get(4).command()).alarm());
         assertEquals(batch.get(5).command(), decoded.get(5).command());
+        assertEquals(batch.get(6).command(), decoded.get(6).command());
+        assertEquals(batch.get(7).command(), decoded.get(7).command());
     }
 
     @Test

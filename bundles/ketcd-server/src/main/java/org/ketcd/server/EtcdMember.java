@@ -46,10 +46,12 @@ public final class EtcdMember implements AutoCloseable {
     private final ScheduledExecutorService committer;
     private volatile boolean closed;
     private final CompletableFuture<Void> removed;
+    private final LeaseExpiry leaseExpiry;
 
     private EtcdMember(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, KetcdServer server,
-                       StoreApplier applier, CompletableFuture<Void> removed) {
+                       StoreApplier applier, CompletableFuture<Void> removed, Lessor lessor) {
         this.removed = removed;
+        this.leaseExpiry = new LeaseExpiry(lessor, raft);
         this.config = config;
         this.identity = identity;
         this.store = store;
@@ -128,23 +130,33 @@ public final class EtcdMember implements AutoCloseable {
             Alarms alarms = new Alarms(store.loadAlarms());
             ClusterMembers members = ClusterMembers.open(memberDir,
                     join != null ? join.members() : ClusterMembers.bootstrapMembers(identity));
-            StoreApplier applier = new StoreApplier(store, alarms, members);
+            Lessor lessor = new Lessor(store, Lessor.minTtlSeconds(config.electionTimeoutMs(), config.heartbeatIntervalMs()));
+            StoreApplier applier = new StoreApplier(store, alarms, members, lessor);
             AtomicReference<RaftNode> node = new AtomicReference<>();
             PeerService peerService = new PeerService(() -> new PeerService.Answer(identity.clusterId(), identity.memberId(),
                     identity.name(), node.get() == null ? 0 : node.get().leaderId(),
                     node.get() == null ? 0 : node.get().appliedIndex(), members.list()));
             raft = RaftNode.start(raftSettings(config, identity, members, peerService, memberDir), applier);
             node.set(raft);
+            raft.onLeaderQuery(query -> LeaseQueries.answer(query, lessor, store));
+            // etcd's Promote(electionTimeout): a new leader gives every lease a full TTL plus an election.
+            raft.onLeadership(leads -> {
+                if (leads) {
+                    lessor.promote(config.electionTimeoutMs());
+                } else {
+                    lessor.demote();
+                }
+            });
             if (join != null) {
                 join.enter(raft);
             }
             awaitLeader(config, identity, raft);
-            KetcdServer server = new KetcdServer(config, identity, store, raft, alarms, members);
+            KetcdServer server = new KetcdServer(config, identity, store, raft, alarms, members, lessor);
             LOG.info("store recovered at Raft index {} (revision {}); log applied up to index {}",
                     recoveredIndex, store.currentRevision(), raft.appliedIndex());
             LOG.info("member {} ({}) of cluster {} started, data dir {}", identity.name(),
                     Long.toHexString(identity.memberId()), Long.toHexString(identity.clusterId()), config.dataDir());
-            return new EtcdMember(config, identity, store, raft, server, applier, members.removal(identity.memberId()));
+            return new EtcdMember(config, identity, store, raft, server, applier, members.removal(identity.memberId()), lessor);
         } catch (Exception | Error e) {
             if (raft != null) {
                 raft.close();
@@ -243,6 +255,7 @@ public final class EtcdMember implements AutoCloseable {
             compactor.shutdownNow();
         }
         committer.shutdownNow();
+        leaseExpiry.close();
         try {
             raft.close();
             applier.flush();

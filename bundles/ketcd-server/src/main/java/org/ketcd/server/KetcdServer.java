@@ -14,6 +14,9 @@ import org.ketcd.api.EtcdError;
 import org.ketcd.api.EtcdException;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.HashKvResponse;
+import org.ketcd.api.LeaseGrantResponse;
+import org.ketcd.api.LeaseKeepAliveResponse;
+import org.ketcd.api.LeaseTimeToLiveResponse;
 import org.ketcd.api.Member;
 import org.ketcd.api.MemberAddResponse;
 import org.ketcd.api.PutRequest;
@@ -45,9 +48,13 @@ final class KetcdServer implements EtcdServer {
     private final MvccStore store;
     private final RaftNode raft;
     private final Alarms alarms;
+    private final Lessor lessor;
+    private final LeaseIds leaseIds;
 
     KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms,
-                ClusterMembers members) {
+                ClusterMembers members, Lessor lessor) {
+        this.lessor = lessor;
+        this.leaseIds = new LeaseIds(identity.memberId(), System.currentTimeMillis());
         this.members = members;
         this.membership = new Membership(config, identity, members, raft);
         this.config = config;
@@ -283,6 +290,80 @@ final class KetcdServer implements EtcdServer {
         }
         Member self = new Member(current.id(), config.name(), current.peerUrls(), clientUrls, current.learner());
         return attempt(() -> raft.propose(new Command.MemberChange(Command.MemberChange.Kind.PUBLISH, self))).thenApply(r -> null);
+    }
+
+    // ---- leases
+
+    /** How long a lease query waits for a member that leads, across an election (then: no leader). */
+    private static final long LEASE_LEADER_WAIT_MS = 7_000;
+    /** Pause before asking again when the member reached no longer leads. */
+    private static final long LEASE_RETRY_PAUSE_MS = 50;
+
+    @Override
+    public CompletableFuture<LeaseGrantResponse> leaseGrant(long ttl, long id) {
+        return attempt(() -> {
+            if (ttl > Lessor.MAX_TTL_SECONDS) {
+                throw EtcdError.LEASE_TTL_TOO_LARGE.exception();
+            }
+            return propose(new Command.LeaseGrant(id != 0 ? id : leaseIds.next(), ttl), 0);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Long> leaseRevoke(long id) {
+        return attempt(() -> propose(new Command.LeaseRevoke(id), 0));
+    }
+
+    @Override
+    public CompletableFuture<LeaseKeepAliveResponse> leaseKeepAlive(long id) {
+        return attempt(() -> {
+            refuseIfLearner();
+            return askLeader(LeaseQueries.keepAlive(id), deadlineFromNow())
+                    .thenApply(a -> new LeaseKeepAliveResponse(store.currentRevision(), id, a == null ? 0 : a.ttl()));
+        });
+    }
+
+    @Override
+    public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(long id, boolean keys) {
+        return attempt(() -> {
+            refuseIfLearner();
+            return askLeader(LeaseQueries.timeToLive(id, keys), deadlineFromNow()).thenApply(a -> a == null
+                    ? new LeaseTimeToLiveResponse(store.currentRevision(), id, -1, 0, List.of())
+                    : new LeaseTimeToLiveResponse(store.currentRevision(), id, a.ttl(), a.grantedTtl(), a.keys()));
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<Long>> leases() {
+        return attempt(() -> {
+            refuseIfLearner();
+            return CompletableFuture.completedFuture(lessor.ids());
+        });
+    }
+
+    /** The answer of the leader's lessor: here if this member leads, else through Raft; null: no such lease. */
+    private CompletableFuture<LeaseQueries.Answer> askLeader(byte[] query, long deadline) {
+        CompletableFuture<byte[]> answer = lessor.isPrimary()
+                ? CompletableFuture.completedFuture(LeaseQueries.answer(query, lessor, store))
+                : raft.leaderQuery(query);
+        return answer.thenApply(LeaseQueries::decode).handle((a, error) -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (!(cause instanceof LeaseQueries.NotPrimaryException)) {
+                return cause == null ? CompletableFuture.completedFuture(a) : CompletableFuture.<LeaseQueries.Answer>failedFuture(cause);
+            }
+            // A leader change is under way: ask again once a new leader has promoted its lessor.
+            if (System.currentTimeMillis() + LEASE_RETRY_PAUSE_MS > deadline) {
+                return CompletableFuture.<LeaseQueries.Answer>failedFuture(EtcdError.NO_LEADER.exception());
+            }
+            return CompletableFuture.supplyAsync(() -> null,
+                            CompletableFuture.delayedExecutor(LEASE_RETRY_PAUSE_MS, java.util.concurrent.TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> askLeader(query, deadline));
+        }).thenCompose(f -> f);
+    }
+
+    private static long deadlineFromNow() {
+        return System.currentTimeMillis() + LEASE_LEADER_WAIT_MS;
     }
 
     @Override

@@ -133,6 +133,26 @@ final class ReplaceableStore implements MvccStore {
     }
 
     @Override
+    public void grantLease(long id, long ttl) {
+        run(() -> current.grantLease(id, ttl));
+    }
+
+    @Override
+    public long revokeLease(long id) {
+        return call(() -> current.revokeLease(id));
+    }
+
+    @Override
+    public java.util.Map<Long, Long> leases() {
+        return call(() -> current.leases());
+    }
+
+    @Override
+    public List<byte[]> leaseKeys(long id) {
+        return call(() -> current.leaseKeys(id));
+    }
+
+    @Override
     public void setConsistentIndex(long raftIndex) {
         run(() -> current.setConsistentIndex(raftIndex));
     }

@@ -29,12 +29,14 @@ final class StoreApplier implements CommandApplier {
     private final ReplaceableStore store;
     private final Alarms alarms;
     private final ClusterMembers members;
+    private final Lessor lessor;
     /** Held by the apply thread for a whole entry, and by a flush, so a commit never splits an entry. */
     private final ReentrantLock entryLock = new ReentrantLock();
     private int uncommittedCommands;
     private long oldestUncommittedMillis;
 
-    StoreApplier(ReplaceableStore store, Alarms alarms, ClusterMembers members) {
+    StoreApplier(ReplaceableStore store, Alarms alarms, ClusterMembers members, Lessor lessor) {
+        this.lessor = lessor;
         this.store = store;
         this.alarms = alarms;
         this.members = members;
@@ -78,6 +80,11 @@ final class StoreApplier implements CommandApplier {
             return changed;
         } else if (command instanceof Command.MemberChange m) {
             return members.apply(m.kind(), m.member());
+        } else if (command instanceof Command.LeaseGrant g) {
+            refuseIfNoSpace(); // etcd's applierV3Capped refuses grants too
+            return lessor.grant(g.id(), g.ttl());
+        } else if (command instanceof Command.LeaseRevoke r) {
+            return lessor.revoke(r.id());
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -144,6 +151,7 @@ final class StoreApplier implements CommandApplier {
             uncommittedCommands = 0;
             members.replaceFrom(dir);
             alarms.replace(store.loadAlarms());
+            lessor.reload();
         } finally {
             entryLock.unlock();
         }
