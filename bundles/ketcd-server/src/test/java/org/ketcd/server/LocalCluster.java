@@ -14,7 +14,7 @@ import org.ketcd.server.config.ServerConfig;
  * {@code --initial-cluster} does. Members start in parallel (each waits for a quorum to elect a
  * leader). Always close it; closing a member is a graceful stop, the process tests cover kill -9.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
     private final Path dir;
     private final String token;
     private final List<String> names = new ArrayList<>();
@@ -36,12 +36,12 @@ final class LocalCluster implements AutoCloseable {
         }
     }
 
-    static LocalCluster start(Path dir, int size, String token) throws Exception {
+    public static LocalCluster start(Path dir, int size, String token) throws Exception {
         return start(dir, size, token, size);
     }
 
     /** A cluster of {@code size} members of which only the first {@code started} are started. */
-    static LocalCluster start(Path dir, int size, String token, int started, String... flags) throws Exception {
+    public static LocalCluster start(Path dir, int size, String token, int started, String... flags) throws Exception {
         LocalCluster c = new LocalCluster(dir, size, token);
         c.commonFlags.addAll(List.of(flags));
         try {
@@ -129,7 +129,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** Starts (or restarts, on its data dir) member {@code i}, with extra flags if any. */
-    void startMember(int i, String... extra) {
+    public void startMember(int i, String... extra) {
         try {
             members.set(i, EtcdMember.start(config(i, extra)));
         } catch (Exception e) {
@@ -141,16 +141,21 @@ final class LocalCluster implements AutoCloseable {
         return dir.resolve(names.get(i) + ".etcd");
     }
 
-    EtcdMember member(int i) {
+    /** The client URL member {@code i} advertises (for an endpoint a test serves on it). */
+    public String clientUrl(int i) {
+        return "http://127.0.0.1:" + clientPorts.get(i);
+    }
+
+    public EtcdMember member(int i) {
         return members.get(i);
     }
 
-    int size() {
+    public int size() {
         return members.size();
     }
 
     /** Index of the member every running member agrees leads, waiting for one at most 15 s. */
-    int awaitLeader() throws Exception {
+    public int awaitLeader() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
             for (int i = 0; i < members.size(); i++) {
@@ -164,7 +169,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** Stops member {@code i} (its data dir stays for a restart). */
-    void stopMember(int i) throws Exception {
+    public void stopMember(int i) throws Exception {
         EtcdMember m = members.get(i);
         members.set(i, null);
         if (m != null) {
