@@ -24,10 +24,14 @@ import org.ketcd.api.ResponseHeader;
 import org.ketcd.api.StatusResponse;
 import org.ketcd.api.TxnRequest;
 import org.ketcd.api.TxnResponse;
+import org.ketcd.api.Watch;
+import org.ketcd.api.WatchListener;
+import org.ketcd.api.WatchRequest;
 import org.ketcd.mvcc.MvccStore;
 import org.ketcd.raft.Command;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.server.config.ServerConfig;
+import org.ketcd.server.watch.WatchHub;
 
 /**
  * The etcd server of one member: checks requests as etcd does (arguments, size, quota), proposes
@@ -45,9 +49,11 @@ final class KetcdServer implements EtcdServer {
     private final MvccStore store;
     private final RaftNode raft;
     private final Alarms alarms;
+    private final WatchHub watchHub;
 
     KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms,
-                ClusterMembers members) {
+                ClusterMembers members, WatchHub watchHub) {
+        this.watchHub = watchHub;
         this.members = members;
         this.membership = new Membership(config, identity, members, raft);
         this.config = config;
@@ -298,5 +304,11 @@ final class KetcdServer implements EtcdServer {
     @Override
     public int maxRequestBytes() {
         return config.maxRequestBytes();
+    }
+
+    /** Watches are served by this member alone, from its own store, as etcd's (no Raft round trip). */
+    @Override
+    public Watch watch(WatchRequest request, WatchListener listener) {
+        return watchHub.watch(request, listener);
     }
 }
