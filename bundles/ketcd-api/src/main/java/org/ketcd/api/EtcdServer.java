@@ -84,4 +84,10 @@ public interface EtcdServer {
 
     /** {@code --max-request-bytes}: adapters refuse larger requests with {@link EtcdError#REQUEST_TOO_LARGE}. */
     int maxRequestBytes();
+
+    /**
+     * Opens a watcher (etcd's Watch create) on this member. Refuses an empty range with an
+     * IllegalArgumentException carrying {@link WatchRequest#EMPTY_RANGE}.
+     */
+    Watch watch(WatchRequest request, WatchListener listener);
 }

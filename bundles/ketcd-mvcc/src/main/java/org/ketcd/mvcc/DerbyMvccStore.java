@@ -18,6 +18,7 @@ import org.ketcd.api.Compare;
 import org.ketcd.api.DeleteRangeRequest;
 import org.ketcd.api.DeleteRangeResponse;
 import org.ketcd.api.EtcdError;
+import org.ketcd.api.Event;
 import org.ketcd.api.HashKvResponse;
 import org.ketcd.api.KeyValue;
 import org.ketcd.api.PutRequest;
@@ -66,6 +67,8 @@ final class DerbyMvccStore implements MvccStore {
     private List<Alarm> alarms;
     private boolean alarmsDirty;
     private boolean closed;
+    /** Told of each applied revision (see finish); volatile as it is set from another thread than the writer's. */
+    private volatile ChangeListener changeListener;
 
     private DerbyMvccStore(DerbyBackend backend, MvccOptions options) {
         this.backend = backend;
@@ -242,6 +245,28 @@ final class DerbyMvccStore implements MvccStore {
         return underRead(() -> leases.keys(id));
     }
 
+    // ---- the change feed and history, for watchers
+
+    @Override
+    public void setChangeListener(ChangeListener listener) {
+        changeListener = listener;
+    }
+
+    @Override
+    public HistoryChunk history(byte[] key, byte[] rangeEnd, long from, long to) {
+        return underRead(() -> {
+            if (from < compactRev) {
+                throw EtcdError.COMPACTED.exception();
+            }
+            KeyIndex.Slice slice = index.history(key, nz(rangeEnd), from, Math.min(to, currentRev), HISTORY_CHUNK_EVENTS);
+            return new HistoryChunk(slice.entries().stream().map(DerbyMvccStore::event).toList(), slice.nextRevision());
+        });
+    }
+
+    private static Event event(KeyIndex.Entry e) {
+        return e.tombstone() ? Event.delete(e.kv().key(), e.rev().main()) : Event.put(e.kv());
+    }
+
     // ---- batching and persistence
 
     @Override
@@ -416,9 +441,14 @@ final class DerbyMvccStore implements MvccStore {
         }
     }
 
+    /** Ends every write: the one place a new revision becomes current and is told to the change feed. */
     private void finish(WriteTxn t) {
         if (t.changes > 0) {
             currentRev = t.beginRev + 1;
+            ChangeListener listener = changeListener;
+            if (listener != null) {
+                listener.applied(currentRev, t.written.stream().map(DerbyMvccStore::event).toList());
+            }
         }
     }
 

@@ -2,12 +2,14 @@ package org.ketcd.mvcc;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import org.ketcd.api.Bytes;
@@ -209,12 +211,62 @@ final class KeyIndex {
         List<Entry> all = new ArrayList<>();
         for (Object v : keys.values()) {
             for (int i = 0; i < size(v); i++) {
-                KeyValue kv = kvAt(v, i);
-                all.add(new Entry(revisionAt(v, i), kv, isTombstone(kv)));
+                all.add(entryAt(v, i));
             }
         }
         all.sort((a, b) -> a.rev().compareTo(b.rev()));
         return all;
+    }
+
+    /** A bounded part of a key range's history: whole revisions, and the revision to continue from. */
+    record Slice(List<Entry> entries, long nextRevision) {
+    }
+
+    /**
+     * The versions of keys in etcd's (key, rangeEnd) interval with main revisions in [from, to], in
+     * revision order, at most {@code limit} of them cut at a revision boundary; a first revision with
+     * more than {@code limit} versions comes whole. Memory stays O(limit): the smallest revisions seen
+     * are kept in a heap, and a revision that lost a version to the bound is left for the next call.
+     */
+    Slice history(byte[] key, byte[] rangeEnd, long from, long to, int limit) {
+        if (from > to) {
+            return new Slice(List.of(), from);
+        }
+        Collection<Object> slots = rangeEnd.length == 0
+                ? (keys.containsKey(key) ? List.of(keys.get(key)) : List.of()) : span(key, rangeEnd).values();
+        PriorityQueue<Entry> smallest = new PriorityQueue<>((a, b) -> b.rev().compareTo(a.rev()));
+        long cut = Long.MAX_VALUE; // the smallest main revision that lost a version to the bound
+        for (Object v : slots) {
+            for (int i = newestAtOrBelow(v, from - 1) + 1; i < size(v); i++) {
+                long main = kvAt(v, i).modRevision();
+                if (main > to || main >= cut) {
+                    break;
+                }
+                smallest.add(entryAt(v, i));
+                if (smallest.size() > limit) {
+                    cut = Math.min(cut, smallest.poll().rev().main());
+                }
+            }
+        }
+        long end = cut;
+        List<Entry> out = new ArrayList<>(smallest.stream().filter(e -> e.rev().main() < end).toList());
+        out.sort((a, b) -> a.rev().compareTo(b.rev()));
+        if (cut == Long.MAX_VALUE) {
+            return new Slice(out, to + 1);
+        }
+        if (!out.isEmpty()) {
+            return new Slice(out, cut);
+        }
+        for (Object v : slots) { // the first revision alone is over the bound: it comes whole
+            int i = newestAtOrBelow(v, cut);
+            if (i >= 0 && kvAt(v, i).modRevision() == cut) {
+                for (int j = newestAtOrBelow(v, cut - 1) + 1; j <= i; j++) {
+                    out.add(entryAt(v, j));
+                }
+            }
+        }
+        out.sort((a, b) -> a.rev().compareTo(b.rev()));
+        return new Slice(out, cut + 1);
     }
 
     /** The newest main revision stored, 0 if none. */
@@ -248,6 +300,11 @@ final class KeyIndex {
 
     private static Revision revisionAt(Object v, int i) {
         return new Revision(kvAt(v, i).modRevision(), v instanceof History h ? h.subs[i] : 0);
+    }
+
+    private static Entry entryAt(Object v, int i) {
+        KeyValue kv = kvAt(v, i);
+        return new Entry(revisionAt(v, i), kv, isTombstone(kv));
     }
 
     private static Revision newestRevision(Object v) {

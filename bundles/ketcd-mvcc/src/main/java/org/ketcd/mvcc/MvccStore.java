@@ -73,6 +73,23 @@ public interface MvccStore extends AutoCloseable {
     /** The live keys that lease {@code id} holds, in key order. */
     List<byte[]> leaseKeys(long id);
 
+    /**
+     * At most this many events per {@link #history} call (unless one revision alone has more, which
+     * comes whole): bounds the memory and the lock time of one catch-up step of a lagging watcher.
+     */
+    int HISTORY_CHUNK_EVENTS = 1000;
+
+    /**
+     * The events of keys in etcd's (key, rangeEnd) interval at main revisions [from, to], in (main,
+     * sub) order, cut after at most {@link #HISTORY_CHUNK_EVENTS} events at a revision boundary.
+     * Throws {@link org.ketcd.api.EtcdError#COMPACTED} when {@code from} is below the compact revision
+     * (as etcd's watchers: the compact revision itself can still be read).
+     */
+    HistoryChunk history(byte[] key, byte[] rangeEnd, long from, long to);
+
+    /** Sets the one listener told of every applied revision (null: none). */
+    void setChangeListener(ChangeListener listener);
+
     /** Drops history before {@code r.revision()}; synchronous whatever {@code physical} says. */
     CompactionResponse compact(CompactionRequest r);
 

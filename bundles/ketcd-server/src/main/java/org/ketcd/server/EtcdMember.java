@@ -20,6 +20,8 @@ import org.ketcd.raft.RaftNode;
 import org.ketcd.raft.RaftPeerSpec;
 import org.ketcd.raft.RaftSettings;
 import org.ketcd.server.config.ServerConfig;
+import org.ketcd.server.watch.CatchUpThread;
+import org.ketcd.server.watch.WatchHub;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,14 +46,23 @@ public final class EtcdMember implements AutoCloseable {
 
     private final StoreApplier applier;
     private final ScheduledExecutorService committer;
+    private final WatchHub watchHub;
+    private final CatchUpThread watchCatchUp;
+    private final ScheduledExecutorService watchProgress;
     private volatile boolean closed;
     private final CompletableFuture<Void> removed;
     private final LeaseExpiry leaseExpiry;
 
     private EtcdMember(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, KetcdServer server,
-                       StoreApplier applier, CompletableFuture<Void> removed, Lessor lessor) {
+                       StoreApplier applier, CompletableFuture<Void> removed, Lessor lessor, WatchHub watchHub,
+                       CatchUpThread watchCatchUp) {
         this.removed = removed;
         this.leaseExpiry = new LeaseExpiry(lessor, raft);
+        this.watchHub = watchHub;
+        this.watchCatchUp = watchCatchUp;
+        this.watchProgress = daemonTimer("ketcd-watch-progress");
+        watchProgress.scheduleAtFixedRate(watchHub::progressTick, config.watchProgressNotifyIntervalMs(),
+                config.watchProgressNotifyIntervalMs(), TimeUnit.MILLISECONDS);
         this.config = config;
         this.identity = identity;
         this.store = store;
@@ -125,6 +136,10 @@ public final class EtcdMember implements AutoCloseable {
                     store.currentRevision());
         }
         RaftNode raft = null;
+        // the hub follows the store's change feed from before the Raft log is replayed into it
+        CatchUpThread watchCatchUp = new CatchUpThread("ketcd-watch-catch-up");
+        WatchHub watchHub = new WatchHub(store, watchCatchUp::wake);
+        watchCatchUp.start(watchHub::catchUpRound);
         try {
             long recoveredIndex = store.consistentIndex();
             Alarms alarms = new Alarms(store.loadAlarms());
@@ -151,16 +166,19 @@ public final class EtcdMember implements AutoCloseable {
                 join.enter(raft);
             }
             awaitLeader(config, identity, raft);
-            KetcdServer server = new KetcdServer(config, identity, store, raft, alarms, members, lessor);
+            KetcdServer server = new KetcdServer(config, identity, store, raft, alarms, members, lessor, watchHub);
             LOG.info("store recovered at Raft index {} (revision {}); log applied up to index {}",
                     recoveredIndex, store.currentRevision(), raft.appliedIndex());
             LOG.info("member {} ({}) of cluster {} started, data dir {}", identity.name(),
                     Long.toHexString(identity.memberId()), Long.toHexString(identity.clusterId()), config.dataDir());
-            return new EtcdMember(config, identity, store, raft, server, applier, members.removal(identity.memberId()), lessor);
+            return new EtcdMember(config, identity, store, raft, server, applier, members.removal(identity.memberId()),
+                    lessor, watchHub, watchCatchUp);
         } catch (Exception | Error e) {
             if (raft != null) {
                 raft.close();
             }
+            watchHub.close();
+            watchCatchUp.close();
             store.close();
             if (bootstrapping && (raft == null || e instanceof PeerCheck.ClusterMismatchException || join != null)) {
                 // Nothing was replicated to this member yet that the cluster counts on: forget the
@@ -256,6 +274,9 @@ public final class EtcdMember implements AutoCloseable {
         }
         committer.shutdownNow();
         leaseExpiry.close();
+        watchProgress.shutdownNow();
+        watchHub.close();
+        watchCatchUp.close();
         try {
             raft.close();
             applier.flush();

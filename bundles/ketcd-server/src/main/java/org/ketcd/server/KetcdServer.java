@@ -27,10 +27,14 @@ import org.ketcd.api.ResponseHeader;
 import org.ketcd.api.StatusResponse;
 import org.ketcd.api.TxnRequest;
 import org.ketcd.api.TxnResponse;
+import org.ketcd.api.Watch;
+import org.ketcd.api.WatchListener;
+import org.ketcd.api.WatchRequest;
 import org.ketcd.mvcc.MvccStore;
 import org.ketcd.raft.Command;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.server.config.ServerConfig;
+import org.ketcd.server.watch.WatchHub;
 
 /**
  * The etcd server of one member: checks requests as etcd does (arguments, size, quota), proposes
@@ -50,11 +54,13 @@ final class KetcdServer implements EtcdServer {
     private final Alarms alarms;
     private final Lessor lessor;
     private final LeaseIds leaseIds;
+    private final WatchHub watchHub;
 
     KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms,
-                ClusterMembers members, Lessor lessor) {
+                ClusterMembers members, Lessor lessor, WatchHub watchHub) {
         this.lessor = lessor;
         this.leaseIds = new LeaseIds(identity.memberId(), System.currentTimeMillis());
+        this.watchHub = watchHub;
         this.members = members;
         this.membership = new Membership(config, identity, members, raft);
         this.config = config;
@@ -379,5 +385,11 @@ final class KetcdServer implements EtcdServer {
     @Override
     public int maxRequestBytes() {
         return config.maxRequestBytes();
+    }
+
+    /** Watches are served by this member alone, from its own store, as etcd's (no Raft round trip). */
+    @Override
+    public Watch watch(WatchRequest request, WatchListener listener) {
+        return watchHub.watch(request, listener);
     }
 }

@@ -23,6 +23,8 @@ import org.ketcd.api.RangeRequest;
 import org.ketcd.api.RangeResponse;
 import org.ketcd.api.TxnRequest;
 import org.ketcd.api.TxnResponse;
+import org.ketcd.mvcc.ChangeListener;
+import org.ketcd.mvcc.HistoryChunk;
 import org.ketcd.mvcc.MvccOptions;
 import org.ketcd.mvcc.MvccStore;
 
@@ -36,6 +38,8 @@ final class ReplaceableStore implements MvccStore {
     private final MvccOptions options;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private MvccStore current;
+    /** Carried over to each store that replaces the current one. */
+    private ChangeListener changeListener;
 
     ReplaceableStore(Path dir, MvccOptions options) {
         this.dir = dir;
@@ -56,6 +60,10 @@ final class ReplaceableStore implements MvccStore {
             deleteRecursively(database);
             Files.move(backupDir.resolve(MvccStore.databaseDirName()), database, StandardCopyOption.ATOMIC_MOVE);
             current = MvccStore.open(dir, options);
+            current.setChangeListener(changeListener);
+            if (changeListener != null) {
+                changeListener.replaced(current.currentRevision());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot install the snapshot in " + dir, e);
         } finally {
@@ -150,6 +158,22 @@ final class ReplaceableStore implements MvccStore {
     @Override
     public List<byte[]> leaseKeys(long id) {
         return call(() -> current.leaseKeys(id));
+    }
+
+    @Override
+    public HistoryChunk history(byte[] key, byte[] rangeEnd, long from, long to) {
+        return call(() -> current.history(key, rangeEnd, from, to));
+    }
+
+    @Override
+    public void setChangeListener(ChangeListener listener) {
+        lock.writeLock().lock();
+        try {
+            changeListener = listener;
+            current.setChangeListener(listener);
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     @Override

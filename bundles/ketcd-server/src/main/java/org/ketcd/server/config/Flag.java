@@ -25,6 +25,7 @@ enum Flag {
     QUOTA_BACKEND_BYTES("quota-backend-bytes", "0", Kind.INT),
     MAX_REQUEST_BYTES("max-request-bytes", "1572864", Kind.UINT),
     MAX_TXN_OPS("max-txn-ops", "128", Kind.UINT),
+    WATCH_PROGRESS_NOTIFY_INTERVAL("experimental-watch-progress-notify-interval", "10m", Kind.STRING),
     DISCOVERY("discovery", "", Kind.STRING),
     DISCOVERY_SRV("discovery-srv", "", Kind.STRING),
     DISCOVERY_SRV_NAME("discovery-srv-name", "", Kind.STRING),

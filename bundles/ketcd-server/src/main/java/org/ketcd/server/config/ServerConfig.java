@@ -100,6 +100,14 @@ public final class ServerConfig {
                     + "\" for flag -auto-compaction-retention: " + (mode.equals("revision")
                     ? "expected a number of revisions" : "expected a duration such as 1h or 30m, or a number of hours"));
         }
+        try {
+            if (config.watchProgressNotifyIntervalMs() <= 0) {
+                throw new IllegalArgumentException("not positive");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value \"" + values.get(Flag.WATCH_PROGRESS_NOTIFY_INTERVAL)
+                    + "\" for flag -experimental-watch-progress-notify-interval: expected a duration such as 10m or 500ms");
+        }
         return config;
     }
 
@@ -326,6 +334,16 @@ public final class ServerConfig {
         if (v.matches("\\d+")) {
             return java.time.Duration.ofHours(Long.parseLong(v)).toMillis();
         }
+        return durationMillis(v);
+    }
+
+    /** --experimental-watch-progress-notify-interval in milliseconds (etcd's default 10m). */
+    public long watchProgressNotifyIntervalMs() {
+        return durationMillis(values.get(Flag.WATCH_PROGRESS_NOTIFY_INTERVAL).trim());
+    }
+
+    /** A Go duration such as "30m", "1h30m" or "500ms", in milliseconds. */
+    private static long durationMillis(String v) {
         if (!v.matches("(\\d+(\\.\\d+)?(h|m|s|ms))+")) {
             throw new IllegalArgumentException("not a duration");
         }
