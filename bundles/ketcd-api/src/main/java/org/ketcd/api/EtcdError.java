@@ -36,12 +36,16 @@ public enum EtcdError {
     STOPPED(StatusCode.UNAVAILABLE, "etcdserver: server stopped"),
     TIMEOUT(StatusCode.UNAVAILABLE, "etcdserver: request timed out"),
     CORRUPT(StatusCode.DATA_LOSS, "etcdserver: corrupt cluster"),
+    /** v3election: Proclaim by a campaigner that does not lead (etcd sends its client library's error, status UNKNOWN). */
+    ELECTION_NOT_LEADER(StatusCode.UNKNOWN, "election: not leader"),
+    /** v3election: Leader of an election nobody leads. */
+    ELECTION_NO_LEADER(StatusCode.UNKNOWN, "election: no leader"),
     /** Not an etcd error: an unexpected server fault, reported without internals. */
     INTERNAL(StatusCode.INTERNAL, "etcdserver: internal error");
 
     /** gRPC status codes used above, mirrored so this bundle depends on nothing. */
     public enum StatusCode { INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED, NOT_FOUND, UNAVAILABLE,
-        FAILED_PRECONDITION, DATA_LOSS, INTERNAL }
+        FAILED_PRECONDITION, DATA_LOSS, INTERNAL, UNKNOWN }
 
     private final StatusCode code;
     private final String message;

@@ -76,6 +76,36 @@ public interface EtcdServer {
     /** Lease.LeaseLeases: the ids of all granted leases, soonest to expire first (on the leader). */
     CompletableFuture<List<Long>> leases();
 
+    /**
+     * v3lock Lock: waits until the lock {@code name} is held by the key {@code name/<lease in hex>}, which
+     * lives as long as the lease. Cancelling the future while it waits gives up (the key is deleted).
+     * A lock is only as safe as its lease: a holder whose lease expires loses the lock without being
+     * told, so guard writes with the returned key's revision (fencing), as etcd documents.
+     */
+    CompletableFuture<LockResponse> lock(byte[] name, long lease);
+
+    /** v3lock Unlock: deletes the lock key; returns the revision after. */
+    CompletableFuture<Long> unlock(byte[] key);
+
+    /** v3election Campaign: waits until this campaigner leads {@code name}; cancelling the future gives up. */
+    CompletableFuture<CampaignResponse> campaign(byte[] name, long lease, byte[] value);
+
+    /** v3election Proclaim: the leader sets a new value; {@link EtcdError#ELECTION_NOT_LEADER} if it no longer leads. */
+    CompletableFuture<Long> proclaim(LeaderKey leader, byte[] value);
+
+    /** v3election Leader: the current leader; {@link EtcdError#ELECTION_NO_LEADER} if none. */
+    CompletableFuture<LeaderResponse> leader(byte[] name);
+
+    /** v3election Resign: gives up leadership (nothing happens if {@code leader} no longer leads). */
+    CompletableFuture<Long> resign(LeaderKey leader);
+
+    /**
+     * v3election Observe: tells {@code observer} the leader now and at every change of leader or of its
+     * value, in order, until closed or until {@code failed} is told why it stopped.
+     */
+    AutoCloseable observe(byte[] name, java.util.function.Consumer<LeaderResponse> observer,
+                          java.util.function.Consumer<Throwable> failed);
+
     /** The store's current revision (cheap: no I/O). */
     long currentRevision();
 

@@ -64,6 +64,8 @@ public final class GrpcEndpoint implements AutoCloseable {
                         .addService(new MaintenanceService(server))
                         .addService(new ClusterService(server))
                         .addService(LeaseLeasesMethod.addTo(new LeaseService(server).bindService(), server))
+                        .addService(new LockService(server))
+                        .addService(new ElectionService(server))
                         .build()
                         .start());
             }

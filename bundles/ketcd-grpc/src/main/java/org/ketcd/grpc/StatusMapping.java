@@ -34,6 +34,9 @@ final class StatusMapping {
         if (cause instanceof EtcdException e) {
             return status(e.error());
         }
+        if (cause instanceof java.util.concurrent.CancellationException) {
+            return Status.CANCELLED.withDescription("context canceled").asRuntimeException(); // the client went away
+        }
         if (cause instanceof IllegalArgumentException bad) {
             return Status.INVALID_ARGUMENT.withDescription(bad.getMessage()).asRuntimeException();
         }

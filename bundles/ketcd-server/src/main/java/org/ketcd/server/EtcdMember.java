@@ -274,6 +274,7 @@ public final class EtcdMember implements AutoCloseable {
         }
         committer.shutdownNow();
         leaseExpiry.close();
+        server.close();
         watchProgress.shutdownNow();
         watchHub.close();
         watchCatchUp.close();

@@ -13,7 +13,13 @@ import org.ketcd.api.DeleteRangeResponse;
 import org.ketcd.api.EtcdError;
 import org.ketcd.api.EtcdException;
 import org.ketcd.api.EtcdServer;
+import org.ketcd.api.CampaignResponse;
 import org.ketcd.api.HashKvResponse;
+import org.ketcd.api.LeaderKey;
+import org.ketcd.api.LeaderResponse;
+import org.ketcd.api.LockResponse;
+import org.ketcd.server.concurrency.Elections;
+import org.ketcd.server.concurrency.Locks;
 import org.ketcd.api.LeaseGrantResponse;
 import org.ketcd.api.LeaseKeepAliveResponse;
 import org.ketcd.api.LeaseTimeToLiveResponse;
@@ -55,6 +61,14 @@ final class KetcdServer implements EtcdServer {
     private final Lessor lessor;
     private final LeaseIds leaseIds;
     private final WatchHub watchHub;
+    /** Drains the watches that locks and elections wait on (quick steps; never the apply thread). */
+    private final java.util.concurrent.ExecutorService recipeSteps = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ketcd-lock-election");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Locks locks = new Locks(this, recipeSteps);
+    private final Elections elections = new Elections(this, recipeSteps);
 
     KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms,
                 ClusterMembers members, Lessor lessor, WatchHub watchHub) {
@@ -391,5 +405,54 @@ final class KetcdServer implements EtcdServer {
     @Override
     public Watch watch(WatchRequest request, WatchListener listener) {
         return watchHub.watch(request, listener);
+    }
+
+    // ---- v3lock and v3election, built on the requests above as etcd's server builds them
+
+    @Override
+    public CompletableFuture<LockResponse> lock(byte[] name, long lease) {
+        return attempt(() -> {
+            refuseIfLearner();
+            return locks.lock(name, lease);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Long> unlock(byte[] key) {
+        return locks.unlock(key);
+    }
+
+    @Override
+    public CompletableFuture<CampaignResponse> campaign(byte[] name, long lease, byte[] value) {
+        return attempt(() -> {
+            refuseIfLearner();
+            return elections.campaign(name, lease, value);
+        });
+    }
+
+    @Override
+    public CompletableFuture<Long> proclaim(LeaderKey leader, byte[] value) {
+        return elections.proclaim(leader, value);
+    }
+
+    @Override
+    public CompletableFuture<LeaderResponse> leader(byte[] name) {
+        return elections.leader(name);
+    }
+
+    @Override
+    public CompletableFuture<Long> resign(LeaderKey leader) {
+        return elections.resign(leader);
+    }
+
+    @Override
+    public AutoCloseable observe(byte[] name, java.util.function.Consumer<LeaderResponse> observer,
+                                 java.util.function.Consumer<Throwable> failed) {
+        return elections.observe(name, observer, failed);
+    }
+
+    /** Stops the lock and election steps; for the member's shutdown. */
+    void close() {
+        recipeSteps.shutdownNow();
     }
 }
