@@ -22,7 +22,7 @@ import org.ketcd.api.PutRequest;
 import org.ketcd.api.RangeRequest;
 import org.ketcd.api.StatusResponse;
 
-/** Statically bootstrapped clusters (3 members, one of 5) in one JVM: writes anywhere, reads anywhere, leader loss, quorum. */
+/** Statically bootstrapped clusters (3 members, one of 5, one of 7) in one JVM: writes anywhere, reads anywhere, leader loss, quorum. */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class ThreeMemberClusterTest {
     @TempDir
@@ -154,6 +154,31 @@ class ThreeMemberClusterTest {
         org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
                 () -> write.get(30, TimeUnit.SECONDS), "2 of 5 are no quorum");
         assertArrayEquals(Bytes.utf8("b"), get(cluster.member(4).server(), "/five", true).value());
+    }
+
+    @Test
+    void sevenMembersKeepServingWithTheLeaderAndTwoOthersDownAndStopWritingWithFourDown() throws Exception {
+        cluster = LocalCluster.start(dir, 7, "seven");
+        long rev = put(cluster.member(6).server(), "/seven", "a");
+        int leader = cluster.awaitLeader();
+        cluster.stopMember(leader);
+        List<Integer> up = new java.util.ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            if (i != leader) {
+                up.add(i);
+            }
+        }
+        cluster.stopMember(up.remove(0));
+        cluster.stopMember(up.remove(0));
+        assertTrue(put(cluster.member(up.get(0)).server(), "/seven", "b") > rev, "4 of 7 are a quorum, with a new leader");
+        for (int i : up) {
+            assertArrayEquals(Bytes.utf8("b"), get(cluster.member(i).server(), "/seven", false).value(), "member " + i);
+        }
+        cluster.stopMember(up.remove(0));
+        var write = cluster.member(up.get(0)).server().put(PutRequest.of(Bytes.utf8("/seven"), Bytes.utf8("c")));
+        org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> write.get(30, TimeUnit.SECONDS), "3 of 7 are no quorum");
+        assertArrayEquals(Bytes.utf8("b"), get(cluster.member(up.get(1)).server(), "/seven", true).value());
     }
 
     @Test
