@@ -63,6 +63,7 @@ public final class GrpcEndpoint implements AutoCloseable {
                         .addService(new KvService(server))
                         .addService(new MaintenanceService(server))
                         .addService(new ClusterService(server))
+                        .addService(new WatchService(server, handlers))
                         .build()
                         .start());
             }
