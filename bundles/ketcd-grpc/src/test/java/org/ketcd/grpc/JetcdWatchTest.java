@@ -36,6 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JetcdWatchTest {
+    /** Short, so that an idle watcher's periodic progress notification arrives within the test. */
+    static final String PROGRESS_INTERVAL = "300ms";
+
     @TempDir
     static Path dir;
     static GrpcCluster cluster;
@@ -43,7 +46,7 @@ class JetcdWatchTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = GrpcCluster.start(dir, 3);
+        cluster = GrpcCluster.start(dir, 3, "--experimental-watch-progress-notify-interval", PROGRESS_INTERVAL);
     }
 
     @AfterAll
@@ -182,6 +185,23 @@ class JetcdWatchTest {
             assertEquals(expected, resumed, "no gap, no duplicate, in order");
         }
         assertTrue(lastSeen < Long.parseLong(expected.get(0).substring(expected.get(0).indexOf('@') + 1)));
+    }
+
+    @Test
+    void anIdleWatcherThatAskedForProgressNotifyGetsItAtTheConfiguredInterval() throws Exception {
+        Client c = client(2);
+        List<WatchResponse> progress = new CopyOnWriteArrayList<>();
+        List<WatchResponse> withoutAsking = new CopyOnWriteArrayList<>();
+        try (Watch.Watcher asked = c.getWatchClient().watch(b("idle"), WatchOption.builder().withProgressNotify(true).build(),
+                r -> {
+                    if (r.isProgressNotify()) {
+                        progress.add(r);
+                    }
+                });
+             Watch.Watcher notAsked = c.getWatchClient().watch(b("idle"), WatchOption.builder().build(), withoutAsking::add)) {
+            await(() -> progress.size() >= 2, "two progress notifications, have " + progress.size());
+            assertTrue(withoutAsking.stream().noneMatch(WatchResponse::isProgressNotify), "only for watchers that asked");
+        }
     }
 
     @Test
