@@ -48,12 +48,16 @@ run_one() { # run_one etcd|ketcd
 run_one etcd && run_one ketcd || exit 1
 python3 - "$work/etcd.result" "$work/ketcd.result" <<'PY'
 import json, sys
-print("%-6s %9s %9s %9s %9s %10s %7s" % ("server", "events", "expected", "p50 ms", "p99 ms", "before-ack", "errors"))
+print("%-6s %9s %9s %9s %9s %10s %12s %12s %7s" % ("server", "events", "expected", "p50 ms", "p99 ms", "before-ack",
+                                                 "p50 (send)", "p99 (send)", "errors"))
 for f in sys.argv[1:]:
     r = json.loads(open(f).read().split("RESULT ", 1)[1])
     s, w = r["stats"], r.get("watch", {})
     lat = s.get("latency_ms", {})
-    print("%-6s %9s %9s %9s %9s %10s %7s" % (r.get("label"), w.get("events_matched"), w.get("events_expected"),
-                                           lat.get("p50"), lat.get("p99"), w.get("events_before_ack"), s.get("errors")))
-print("(latency: put acknowledged -> event received; an event that arrives before its put's ack counts as 0 ms)")
+    sent = w.get("from_send", {}).get("latency_ms", {})
+    print("%-6s %9s %9s %9s %9s %10s %12s %12s %7s" % (r.get("label"), w.get("events_matched"), w.get("events_expected"),
+                                                     lat.get("p50"), lat.get("p99"), w.get("events_before_ack"),
+                                                     sent.get("p50"), sent.get("p99"), s.get("errors")))
+print("(p50/p99: put acknowledged -> event received, an event arriving before its put's ack counts as 0 ms;")
+print(" (send): put sent -> event received)")
 PY

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.ketcd.api.Bytes;
+import org.ketcd.api.EtcdError;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.Event;
 import org.ketcd.api.KeyValue;
@@ -49,6 +50,8 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     private final Queue<WatchRequest> inbox = new ConcurrentLinkedQueue<>();
     private final Queue<Long> signaled = new ConcurrentLinkedQueue<>();
     private volatile boolean ended;
+    private volatile boolean stopping;
+    private final Runnable onClosed;
     // touched only by the drain
     private final Map<Long, Watcher> watchers = new HashMap<>();
     private final LinkedHashSet<Long> ready = new LinkedHashSet<>();
@@ -57,8 +60,9 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     private boolean readRequested;
     private boolean closed;
 
-    WatchStream(EtcdServer server, ServerCallStreamObserver<WatchResponse> call, Executor executor) {
+    WatchStream(EtcdServer server, ServerCallStreamObserver<WatchResponse> call, Executor executor, Runnable onClosed) {
         this.server = server;
+        this.onClosed = onClosed;
         this.call = call;
         this.executor = executor;
         call.disableAutoRequest();
@@ -85,6 +89,12 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     /** As etcd, a client closing its sending side does not end the stream: its watchers keep running. */
     @Override
     public void onCompleted() {
+    }
+
+    /** Ends the stream with etcd's "server stopped" (the endpoint is closing), so clients move to another member. */
+    void stop() {
+        stopping = true;
+        schedule();
     }
 
     /** Runs the drain unless one is running; a running drain goes round again. */
@@ -117,6 +127,11 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         }
         if (ended) {
             closeAll();
+            return;
+        }
+        if (stopping) {
+            closeAll();
+            call.onError(StatusMapping.status(EtcdError.STOPPED));
             return;
         }
         for (WatchRequest r = inbox.poll(); r != null; r = inbox.poll()) {
@@ -252,10 +267,14 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     }
 
     private void closeAll() {
+        if (closed) {
+            return;
+        }
         closed = true;
         watchers.values().forEach(w -> w.watch().close());
         watchers.clear();
         ready.clear();
         control.clear();
+        onClosed.run();
     }
 }

@@ -159,6 +159,41 @@ class WatchStreamProtocolTest {
     }
 
     @Test
+    void closingTheEndpointEndsOpenWatchStreamsWithServerStopped() throws Exception {
+        GrpcEndpoint second = GrpcEndpoint.start(cluster.member(0).server(), List.of(URI.create("http://127.0.0.1:0")));
+        ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", second.ports().get(0)).usePlaintext().build();
+        try {
+            java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
+            BlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
+            StreamObserver<WatchRequest> requests = WatchGrpc.newStub(ch).watch(new StreamObserver<>() {
+                @Override
+                public void onNext(WatchResponse r) {
+                    responses.add(r);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    ended.complete(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    ended.complete(null);
+                }
+            });
+            requests.onNext(WatchRequest.newBuilder().setCreateRequest(create("s")).build());
+            assertNotNull(responses.poll(30, TimeUnit.SECONDS), "created");
+            second.close();
+            io.grpc.Status status = io.grpc.Status.fromThrowable(ended.get(30, TimeUnit.SECONDS));
+            assertEquals(io.grpc.Status.Code.UNAVAILABLE, status.getCode());
+            assertEquals("etcdserver: server stopped", status.getDescription());
+        } finally {
+            ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+            second.close();
+        }
+    }
+
+    @Test
     void aResponseOverTheRequestLimitIsSentInFragmentsWhenAsked() throws Exception {
         long first = 0;
         for (int i = 0; i < 10; i++) {
