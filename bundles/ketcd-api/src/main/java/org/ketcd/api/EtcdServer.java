@@ -117,7 +117,8 @@ public interface EtcdServer {
 
     /**
      * Opens a watcher (etcd's Watch create) on this member. Refuses an empty range with an
-     * IllegalArgumentException carrying {@link WatchRequest#EMPTY_RANGE}.
+     * IllegalArgumentException carrying {@link WatchRequest#EMPTY_RANGE}, and a learner member with
+     * {@link EtcdError#NOT_SUPPORTED_FOR_LEARNER}.
      */
     Watch watch(WatchRequest request, WatchListener listener);
 }

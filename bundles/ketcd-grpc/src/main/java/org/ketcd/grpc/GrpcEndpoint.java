@@ -38,6 +38,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final ExecutorService handlers;
+    private final List<WatchService> watchServices = new ArrayList<>();
 
     private GrpcEndpoint(List<Server> servers, EventLoopGroup boss, EventLoopGroup workers, ExecutorService handlers) {
         this.servers = servers;
@@ -54,6 +55,8 @@ public final class GrpcEndpoint implements AutoCloseable {
         GrpcEndpoint endpoint = new GrpcEndpoint(started, boss, workers, handlers);
         try {
             for (URI url : listenClientUrls) {
+                WatchService watch = new WatchService(server, handlers);
+                endpoint.watchServices.add(watch);
                 started.add(NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
@@ -66,6 +69,7 @@ public final class GrpcEndpoint implements AutoCloseable {
                         .addService(LeaseLeasesMethod.addTo(new LeaseService(server).bindService(), server))
                         .addService(new LockService(server))
                         .addService(new ElectionService(server))
+                        .addService(watch)
                         .build()
                         .start());
             }
@@ -84,6 +88,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     @Override
     public void close() {
         servers.forEach(Server::shutdown);
+        watchServices.forEach(WatchService::stopStreams);
         try {
             for (Server s : servers) {
                 if (!s.awaitTermination(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {

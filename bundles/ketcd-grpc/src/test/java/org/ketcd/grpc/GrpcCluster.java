@@ -5,11 +5,13 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.ketcd.server.EtcdMember;
 import org.ketcd.server.LocalCluster;
 
 /**
  * A {@link LocalCluster} whose members each serve the etcd gRPC API on their client URL, with jetcd
- * clients bound to one member each (so a test chooses which member a request reaches).
+ * clients bound to one member each (so a test chooses which member a request reaches). A member can
+ * be stopped (its endpoint first) while the others run on.
  */
 final class GrpcCluster implements AutoCloseable {
     private final LocalCluster cluster;
@@ -20,12 +22,13 @@ final class GrpcCluster implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    static GrpcCluster start(Path dir, int size, String token) throws Exception {
-        GrpcCluster c = new GrpcCluster(LocalCluster.start(dir, size, token));
+    /** {@code size} members bootstrapped together, each started with the extra {@code flags}. */
+    static GrpcCluster start(Path dir, int size, String... flags) throws Exception {
+        GrpcCluster c = new GrpcCluster(LocalCluster.start(dir, size, "grpc-cluster", size, flags));
         try {
             for (int i = 0; i < size; i++) {
-                c.endpoints.add(GrpcEndpoint.start(c.cluster.member(i).server(), List.of(URI.create(c.cluster.clientUrl(i)))));
-                c.clients.add(Client.builder().endpoints(c.cluster.clientUrl(i)).build());
+                c.endpoints.add(GrpcEndpoint.start(c.cluster.member(i).server(), List.of(URI.create(c.clientUrl(i)))));
+                c.clients.add(Client.builder().endpoints(c.clientUrl(i)).build());
             }
         } catch (Exception | Error e) {
             c.close();
@@ -38,19 +41,32 @@ final class GrpcCluster implements AutoCloseable {
         return cluster;
     }
 
+    String clientUrl(int i) {
+        return cluster.clientUrl(i);
+    }
+
+    EtcdMember member(int i) {
+        return cluster.member(i);
+    }
+
     /** A jetcd client that talks to member {@code i} only. */
     Client client(int i) {
         return clients.get(i);
     }
 
-    int awaitLeader() throws Exception {
+    /** Index of the member that leads, as the running members agree, waiting at most 15 s. */
+    int leader() throws Exception {
         return cluster.awaitLeader();
     }
 
-    /** Stops member {@code i} and its endpoint, as a crash would end both. */
-    void stopMember(int i) throws Exception {
-        clients.get(i).close();
-        endpoints.get(i).close();
+    /** Stops member {@code i}: its endpoint first (its clients lose their streams), then the member. */
+    void stop(int i) throws Exception {
+        if (i < clients.size()) {
+            clients.get(i).close();
+        }
+        if (i < endpoints.size() && endpoints.get(i) != null) {
+            endpoints.set(i, null).close();
+        }
         cluster.stopMember(i);
     }
 
@@ -58,7 +74,9 @@ final class GrpcCluster implements AutoCloseable {
     public void close() throws Exception {
         clients.forEach(Client::close);
         for (GrpcEndpoint e : endpoints) {
-            e.close();
+            if (e != null) {
+                e.close();
+            }
         }
         cluster.close();
     }

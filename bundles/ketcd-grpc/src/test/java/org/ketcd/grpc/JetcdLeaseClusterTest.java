@@ -84,8 +84,8 @@ class JetcdLeaseClusterTest {
 
     @Test
     void aLeaseKeptAliveThroughAFollowerOutlivesItsTtlAndWhenItExpiresEveryMemberLosesItsKeys() throws Exception {
-        cluster = GrpcCluster.start(dir, 3, "lease-expiry");
-        int follower = (cluster.awaitLeader() + 1) % 3;
+        cluster = GrpcCluster.start(dir, 3);
+        int follower = (cluster.leader() + 1) % 3;
         Client c = cluster.client(follower);
         long lease = await(c.getLeaseClient().grant(1)).getID();
         // etcd's minimum TTL with the default 100 ms heartbeat and 1 s election timeout is 2 s
@@ -117,8 +117,8 @@ class JetcdLeaseClusterTest {
 
     @Test
     void aLeaderChangeDoesNotExpireALeaseAndKeepAlivesGoOnThroughTheNewLeader() throws Exception {
-        cluster = GrpcCluster.start(dir, 3, "lease-failover");
-        int leader = cluster.awaitLeader();
+        cluster = GrpcCluster.start(dir, 3);
+        int leader = cluster.leader();
         int survivor = (leader + 1) % 3;
         Client c = cluster.client(survivor);
         long lease = await(c.getLeaseClient().grant(4)).getID();
@@ -126,7 +126,7 @@ class JetcdLeaseClusterTest {
         AtomicInteger answers = new AtomicInteger();
         try (CloseableClient keeper = keepAlive(c, lease, answers)) {
             Thread.sleep(1_000);
-            cluster.stopMember(leader);
+            cluster.stop(leader);
             int before = answers.get();
             Thread.sleep(9_000); // more than twice the TTL, across the election
             assertTrue(exists(c, "/held", false), "the lease outlived the leader change");
@@ -137,8 +137,8 @@ class JetcdLeaseClusterTest {
 
     @Test
     void timeToLiveOnAFollowerReportsTheLeadersCountdownAndTheAttachedKeys() throws Exception {
-        cluster = GrpcCluster.start(dir, 3, "lease-ttl");
-        int leader = cluster.awaitLeader();
+        cluster = GrpcCluster.start(dir, 3);
+        int leader = cluster.leader();
         long lease = await(cluster.client(leader).getLeaseClient().grant(60)).getID();
         for (String k : List.of("/t/2", "/t/1")) {
             await(cluster.client(leader).getKVClient().put(b(k), b("v"), PutOption.builder().withLeaseId(lease).build()));
@@ -153,7 +153,7 @@ class JetcdLeaseClusterTest {
 
     @Test
     void badLeaseRequestsGetEtcdsErrorsAndChangeNothing() throws Exception {
-        cluster = GrpcCluster.start(dir, 3, "lease-errors");
+        cluster = GrpcCluster.start(dir, 3);
         Client c = cluster.client(0);
         long revision = await(c.getKVClient().put(b("/k"), b("v"))).getHeader().getRevision();
         ExecutionException unknown = assertThrows(ExecutionException.class,
@@ -165,7 +165,7 @@ class JetcdLeaseClusterTest {
         assertTrue(revokeUnknown.getCause().getMessage().contains("etcdserver: requested lease not found"));
         // jetcd cannot choose a lease id; etcd's own stub can
         io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder
-                .forTarget(java.net.URI.create(cluster.cluster().clientUrl(0)).getAuthority()).usePlaintext().build();
+                .forTarget(java.net.URI.create(cluster.clientUrl(0)).getAuthority()).usePlaintext().build();
         try {
             var lease = io.etcd.jetcd.api.LeaseGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
             var request = io.etcd.jetcd.api.LeaseGrantRequest.newBuilder().setID(4242).setTTL(60).build();

@@ -63,7 +63,7 @@ class JetcdLockElectionTest {
 
     @Test
     void aLockIsHeldByOneClientAtATimeAndPassesToTheNextWaiterOnUnlock() throws Exception {
-        cluster = GrpcCluster.start(dir, 3, "lock");
+        cluster = GrpcCluster.start(dir, 3);
         Client a = cluster.client(0);
         Client b = cluster.client(1);
         LockResponse held = await(a.getLockClient().lock(b("jobs"), lease(a, 60)));
@@ -80,7 +80,7 @@ class JetcdLockElectionTest {
 
     @Test
     void aHolderWhoseLeaseExpiresLosesTheLockToTheNextWaiter() throws Exception {
-        cluster = GrpcCluster.start(dir, 3, "lock-expiry");
+        cluster = GrpcCluster.start(dir, 3);
         Client a = cluster.client(0);
         Client b = cluster.client(2);
         await(a.getLockClient().lock(b("res"), lease(a, 2))); // never kept alive
@@ -91,12 +91,12 @@ class JetcdLockElectionTest {
 
     @Test
     void aWaiterThatGivesUpLeavesTheQueue() throws Exception {
-        cluster = GrpcCluster.start(dir, 3, "lock-cancel");
+        cluster = GrpcCluster.start(dir, 3);
         Client a = cluster.client(0);
         await(a.getLockClient().lock(b("q"), lease(a, 60)));
         long quitter = lease(a, 60);
         io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder
-                .forTarget(java.net.URI.create(cluster.cluster().clientUrl(1)).getAuthority()).usePlaintext().build();
+                .forTarget(java.net.URI.create(cluster.clientUrl(1)).getAuthority()).usePlaintext().build();
         try {
             var lock = io.etcd.jetcd.api.lock.LockGrpc.newBlockingStub(channel).withDeadlineAfter(1, TimeUnit.SECONDS);
             io.grpc.StatusRuntimeException gaveUp = assertThrows(io.grpc.StatusRuntimeException.class, () -> lock.lock(
@@ -115,7 +115,7 @@ class JetcdLockElectionTest {
 
     @Test
     void anElectionHasOneLeaderWhoProclaimsAndResignsWhileObserversFollow() throws Exception {
-        cluster = GrpcCluster.start(dir, 3, "election");
+        cluster = GrpcCluster.start(dir, 3);
         Client a = cluster.client(0);
         Client b = cluster.client(1);
         Client watcher = cluster.client(2);

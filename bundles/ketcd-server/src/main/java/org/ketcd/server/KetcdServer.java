@@ -401,9 +401,13 @@ final class KetcdServer implements EtcdServer {
         return config.maxRequestBytes();
     }
 
-    /** Watches are served by this member alone, from its own store, as etcd's (no Raft round trip). */
+    /**
+     * Watches are served by this member alone, from its own store, as etcd's (no Raft round trip); a
+     * learner refuses them as etcd refuses every stream on a learner.
+     */
     @Override
     public Watch watch(WatchRequest request, WatchListener listener) {
+        refuseIfLearner();
         return watchHub.watch(request, listener);
     }
 

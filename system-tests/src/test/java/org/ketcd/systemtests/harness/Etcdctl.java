@@ -25,23 +25,85 @@ public final class Etcdctl {
     private Etcdctl() {
     }
 
-    public static CommandResult run(String endpoint, String stdin, Duration timeout, String... args) {
+    private static List<String> command(String endpoint, Duration timeout, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("etcdctl");
         cmd.add("--endpoints=" + endpoint);
         cmd.add("--dial-timeout=3s");
         cmd.add("--command-timeout=" + Math.max(1, timeout.toSeconds() - 2) + "s");
         cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private static Process launch(List<String> cmd) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
         env.keySet().removeIf(k -> k.startsWith("ETCDCTL_") || k.startsWith("ETCD_"));
         env.put("ETCDCTL_API", "3");
-        Process p;
         try {
-            p = Reaper.register(pb.start());
+            return Reaper.register(pb.start());
         } catch (IOException e) {
             throw new IllegalStateException("cannot start etcdctl (is the Debian package etcd-client installed?)", e);
         }
+    }
+
+    /** An etcdctl that runs until killed (e.g. {@code watch}): its output so far, and a kill by PID. */
+    public static final class Background {
+        private final List<String> command;
+        private final Process process;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final CompletableFuture<String> err;
+        private final CompletableFuture<Void> outDone;
+
+        private Background(List<String> command, Process process) {
+            this.command = command;
+            this.process = process;
+            this.err = drain(process.getErrorStream());
+            this.outDone = CompletableFuture.runAsync(() -> {
+                try (InputStream in = process.getInputStream()) {
+                    byte[] buf = new byte[8192];
+                    for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                        synchronized (out) {
+                            out.write(buf, 0, n);
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // the process was killed
+                }
+            }, DRAINERS);
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public String stdoutSoFar() {
+            synchronized (out) {
+                return out.toString(StandardCharsets.UTF_8);
+            }
+        }
+
+        /** Kills the process (SIGKILL by its PID) and returns everything it printed; exit code -1. */
+        public CommandResult kill() {
+            Reaper.killNow(process);
+            try {
+                outDone.get(10, TimeUnit.SECONDS);
+                return new CommandResult(command.subList(1, command.size()), -1, stdoutSoFar(), err.get(10, TimeUnit.SECONDS), false);
+            } catch (Exception e) {
+                throw new IllegalStateException("etcdctl " + command, e);
+            }
+        }
+    }
+
+    /** Starts etcdctl with no time limit of its own; the caller kills it. */
+    public static Background start(String endpoint, String... args) {
+        List<String> cmd = command(endpoint, DEFAULT_TIMEOUT, args);
+        return new Background(cmd, launch(cmd));
+    }
+
+    public static CommandResult run(String endpoint, String stdin, Duration timeout, String... args) {
+        List<String> cmd = command(endpoint, timeout, args);
+        Process p = launch(cmd);
         try {
             CompletableFuture<String> out = drain(p.getInputStream());
             CompletableFuture<String> err = drain(p.getErrorStream());
