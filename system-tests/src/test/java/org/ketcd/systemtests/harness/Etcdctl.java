@@ -83,6 +83,24 @@ public final class Etcdctl {
             }
         }
 
+        /**
+         * Stops the process as Ctrl-C would (SIGTERM: etcdctl then releases its lock or resigns), waits
+         * at most 10 s for it to exit (then SIGKILL), and returns everything it printed with its exit code.
+         */
+        public CommandResult terminate() {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    return kill();
+                }
+                outDone.get(10, TimeUnit.SECONDS);
+                return new CommandResult(command.subList(1, command.size()), process.exitValue(), stdoutSoFar(),
+                        err.get(10, TimeUnit.SECONDS), false);
+            } catch (Exception e) {
+                throw new IllegalStateException("etcdctl " + command, e);
+            }
+        }
+
         /** Kills the process (SIGKILL by its PID) and returns everything it printed; exit code -1. */
         public CommandResult kill() {
             Reaper.killNow(process);
