@@ -27,8 +27,10 @@ import org.ketcd.api.WatchBatch;
 import org.ketcd.api.WatchRequest;
 
 /**
- * etcd's watch guarantees checked against an independent model: random puts, deletes and multi-key
- * transactions on a 3-member cluster while watchers start at random revisions on random members,
+ * etcd's watch guarantees checked against an independent model: random puts, deletes, multi-key
+ * transactions and lease expiries (keys put under 2 s leases that nobody keeps alive, which the leader
+ * revokes between the writer's requests) on a 3-member cluster while watchers start at random
+ * revisions on random members,
  * some consuming slowly (so they fall behind and catch up from history). Every watcher's stream must
  * equal the model's history of its range from its start revision — no gap, no duplicate, in order —
  * and no revision may be split across two batches. Bounded: a fixed number of operations and watchers.
@@ -37,6 +39,11 @@ class WatchGuaranteeCheckTest {
     static final int OPERATIONS = 300;
     static final int WATCHERS = 24;
     static final int KEYS = 20;
+    /** The shortest lease etcd grants with the default timing; nobody keeps these alive. */
+    static final long LEASE_TTL = 2;
+    static final int LEASE_KEYS = 8;
+    /** A pause after each operation, so that the run outlasts the leases and expiries fall between writes. */
+    static final long PAUSE_MS = 10;
 
     @TempDir
     Path dir;
@@ -104,26 +111,35 @@ class WatchGuaranteeCheckTest {
             TreeMap<String, String> model = new TreeMap<>();
             List<String> history = new ArrayList<>(); // "rev|key|event" in (revision, sub) order
             List<Consumer> consumers = new ArrayList<>();
-            long revision = writer.currentRevision();
+            Model m = new Model(writer, history, model);
             for (int op = 0; op < OPERATIONS; op++) {
-                List<String[]> changes = new ArrayList<>(); // {key, value or null for delete}
-                int kind = random.nextInt(10);
-                if (kind < 5) {
+                int kind = random.nextInt(12);
+                if (kind >= 10) {
+                    // a put under a fresh short lease, which will expire by itself
+                    long lease = writer.leaseGrant(LEASE_TTL, 0).get(30, TimeUnit.SECONDS).id();
+                    // keys of their own (k20.., which a delete of prefix "k2" also reaches), so most live to expire
+                    String k = "k" + (KEYS + random.nextInt(LEASE_KEYS));
+                    long rev = writer.put(new PutRequest(b(k), b("l" + op), lease, false, false, false)).get(30, TimeUnit.SECONDS).revision();
+                    m.wrote(rev, List.<String[]>of(new String[] {k, "l" + op}), lease);
+                } else if (kind < 5) {
                     String k = "k" + random.nextInt(KEYS);
                     String v = "v" + op;
-                    revision = writer.put(PutRequest.of(b(k), b(v))).get(30, TimeUnit.SECONDS).revision();
-                    changes.add(new String[] {k, v});
+                    long rev = writer.put(PutRequest.of(b(k), b(v))).get(30, TimeUnit.SECONDS).revision();
+                    m.wrote(rev, List.<String[]>of(new String[] {k, v}), 0);
                 } else if (kind < 7) {
                     String prefix = "k" + random.nextInt(KEYS);
-                    var resp = writer.deleteRange(new DeleteRangeRequest(b(prefix), Bytes.prefixEnd(b(prefix)), false))
+                    var resp = writer.deleteRange(new DeleteRangeRequest(b(prefix), Bytes.prefixEnd(b(prefix)), true))
                             .get(30, TimeUnit.SECONDS);
-                    for (String k : model.subMap(prefix, true, new String(Bytes.prefixEnd(b(prefix)), StandardCharsets.UTF_8), false).keySet()) {
-                        changes.add(new String[] {k, null});
+                    List<String[]> changes = new ArrayList<>();
+                    resp.prevKvs().forEach(kv -> changes.add(new String[] {new String(kv.key(), StandardCharsets.UTF_8), null}));
+                    if (changes.isEmpty()) {
+                        m.nothingWritten(resp.revision());
+                    } else {
+                        m.wrote(resp.revision(), changes, 0);
                     }
-                    assertEquals(changes.size(), resp.deleted(), "deleted per the model");
-                    revision = resp.revision();
                 } else {
                     List<RequestOp> ops = new ArrayList<>();
+                    List<String[]> intended = new ArrayList<>();
                     List<Integer> picked = new ArrayList<>();
                     while (picked.size() < 2 + random.nextInt(3)) {
                         int k = random.nextInt(KEYS);
@@ -135,31 +151,37 @@ class WatchGuaranteeCheckTest {
                         String key = "k" + k;
                         if (random.nextBoolean() && model.containsKey(key)) {
                             ops.add(RequestOp.delete(new DeleteRangeRequest(b(key), Bytes.EMPTY, false)));
-                            changes.add(new String[] {key, null});
+                            intended.add(new String[] {key, null});
                         } else {
                             ops.add(RequestOp.put(PutRequest.of(b(key), b("t" + op))));
-                            changes.add(new String[] {key, "t" + op});
+                            intended.add(new String[] {key, "t" + op});
                         }
                     }
-                    revision = writer.txn(new TxnRequest(List.of(), ops, List.of())).get(30, TimeUnit.SECONDS).revision();
-                }
-                for (String[] c : changes) {
-                    if (c[1] == null) {
-                        model.remove(c[0]);
-                        history.add(revision + "|" + c[0] + "|DELETE " + c[0] + "@" + revision);
+                    var resp = writer.txn(new TxnRequest(List.of(), ops, List.of())).get(30, TimeUnit.SECONDS);
+                    List<String[]> changes = new ArrayList<>();
+                    for (int i = 0; i < intended.size(); i++) {
+                        // a delete finds nothing if the key's lease expired just before: the server says so
+                        var deleted = resp.responses().get(i).delete();
+                        if (deleted == null || deleted.deleted() > 0) {
+                            changes.add(intended.get(i));
+                        }
+                    }
+                    if (changes.isEmpty()) {
+                        m.nothingWritten(resp.revision());
                     } else {
-                        model.put(c[0], c[1]);
-                        history.add(revision + "|" + c[0] + "|PUT " + c[0] + "=" + c[1] + "@" + revision);
+                        m.wrote(resp.revision(), changes, 0);
                     }
                 }
+                Thread.sleep(PAUSE_MS);
                 if (consumers.size() < WATCHERS && random.nextInt(OPERATIONS / WATCHERS) == 0) {
-                    consumers.add(startWatcher(cluster, random, revision));
+                    consumers.add(startWatcher(cluster, random, m.revision));
                 }
             }
             while (consumers.size() < WATCHERS) {
-                consumers.add(startWatcher(cluster, random, revision));
+                consumers.add(startWatcher(cluster, random, m.revision));
             }
-            long last = revision;
+            m.awaitExpiries();
+            long last = m.revision;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             for (Consumer c : consumers) {
                 while (c.watch.progressRevision() < last) {
@@ -193,8 +215,93 @@ class WatchGuaranteeCheckTest {
                 }
                 assertEquals(expected, got, "stream of watcher " + c.spec.key + " from " + c.spec.start + " (seed " + seed + ")");
             }
-            System.out.println("watch guarantee check: " + OPERATIONS + " operations up to revision " + last + ", "
+            assertTrue(m.expiries > 0, "some leases expired during the run (seed " + seed + ")");
+            System.out.println("watch guarantee check: " + OPERATIONS + " operations and " + m.expiries
+                    + " lease expiries up to revision " + last + ", "
                     + consumers.size() + " watchers, " + consumers.stream().mapToInt(c -> c.batches.size()).sum() + " batches");
+        }
+    }
+
+    /**
+     * The model's history, revision by revision. The writer is the only client, so a revision between
+     * two of its own must be a lease expiry; which lease is found by reading its keys just before and at
+     * that revision, and the model then deletes all of that lease's keys there (in key order).
+     */
+    static final class Model {
+        final EtcdServer server;
+        final List<String> history;
+        final TreeMap<String, String> values;
+        final Map<String, Long> leaseOf = new java.util.HashMap<>();
+        long revision;
+        int expiries;
+
+        Model(EtcdServer server, List<String> history, TreeMap<String, String> values) {
+            this.server = server;
+            this.history = history;
+            this.values = values;
+            this.revision = server.currentRevision();
+        }
+
+        /** One of our requests wrote {@code changes} at {@code rev} (keys put under {@code lease}, 0: none). */
+        void wrote(long rev, List<String[]> changes, long lease) throws Exception {
+            explainExpiries(rev - 1);
+            for (String[] c : changes) {
+                leaseOf.remove(c[0]);
+                if (c[1] == null) {
+                    values.remove(c[0]);
+                    history.add(rev + "|" + c[0] + "|DELETE " + c[0] + "@" + rev);
+                } else {
+                    values.put(c[0], c[1]);
+                    if (lease != 0) {
+                        leaseOf.put(c[0], lease);
+                    }
+                    history.add(rev + "|" + c[0] + "|PUT " + c[0] + "=" + c[1] + "@" + rev);
+                }
+            }
+            revision = rev;
+        }
+
+        /** One of our requests wrote nothing; the store was at {@code rev}. */
+        void nothingWritten(long rev) throws Exception {
+            explainExpiries(rev);
+        }
+
+        /** Waits until every lease holding keys has expired, then accounts for those revisions. */
+        void awaitExpiries() throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!leaseOf.isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "leases not expired: " + leaseOf);
+                Thread.sleep(200);
+                explainExpiries(server.range(org.ketcd.api.RangeRequest.of(b("probe"), Bytes.EMPTY)).get(30, TimeUnit.SECONDS).revision());
+            }
+        }
+
+        private void explainExpiries(long upTo) throws Exception {
+            for (long r = revision + 1; r <= upTo; r++) {
+                long expired = 0;
+                for (Map.Entry<String, Long> held : leaseOf.entrySet()) {
+                    if (liveAt(held.getKey(), r - 1) && !liveAt(held.getKey(), r)) {
+                        expired = held.getValue();
+                        break;
+                    }
+                }
+                assertTrue(expired != 0, "revision " + r + " is neither the writer's nor a lease expiry");
+                long lease = expired;
+                List<String> keys = leaseOf.entrySet().stream().filter(e -> e.getValue() == lease).map(Map.Entry::getKey).sorted().toList();
+                for (String k : keys) {
+                    leaseOf.remove(k);
+                    values.remove(k);
+                    history.add(r + "|" + k + "|DELETE " + k + "@" + r);
+                }
+                expiries++;
+                revision = r;
+            }
+        }
+
+        private boolean liveAt(String key, long rev) throws Exception {
+            var read = new org.ketcd.api.RangeRequest(b(key), Bytes.EMPTY, 0, rev, org.ketcd.api.RangeRequest.SortOrder.NONE,
+                    org.ketcd.api.RangeRequest.SortTarget.KEY, false, false, false, 0, 0, 0, 0);
+            return server.range(read).get(30, TimeUnit.SECONDS).count() == 1;
         }
     }
 
