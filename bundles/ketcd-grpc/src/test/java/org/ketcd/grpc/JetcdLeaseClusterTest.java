@@ -87,15 +87,16 @@ class JetcdLeaseClusterTest {
         cluster = GrpcCluster.start(dir, 3);
         int follower = (cluster.leader() + 1) % 3;
         Client c = cluster.client(follower);
-        long lease = await(c.getLeaseClient().grant(1)).getID();
         // etcd's minimum TTL with the default 100 ms heartbeat and 1 s election timeout is 2 s
-        assertEquals(2, await(c.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT)).getGrantedTTL());
+        long shortest = await(c.getLeaseClient().grant(1)).getID();
+        assertEquals(2, await(c.getLeaseClient().timeToLive(shortest, LeaseOption.DEFAULT)).getGrantedTTL());
+        long lease = await(c.getLeaseClient().grant(3)).getID();
         await(c.getKVClient().put(b("/lease/a"), b("1"), PutOption.builder().withLeaseId(lease).build()));
         await(c.getKVClient().put(b("/lease/b"), b("2"), PutOption.builder().withLeaseId(lease).build()));
 
         AtomicInteger answers = new AtomicInteger();
         try (CloseableClient keeper = keepAlive(c, lease, answers)) {
-            Thread.sleep(5_000); // more than twice the TTL
+            Thread.sleep(7_000); // more than twice the TTL
             assertTrue(exists(c, "/lease/a", false), "kept alive");
             assertTrue(answers.get() >= 2, "keep-alive answers: " + answers.get());
         }
