@@ -61,7 +61,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** A new member slot (name, ports), not started; returns its index. */
-    int addSlot() throws IOException {
+    public int addSlot() throws IOException {
         names.add("m" + (names.size() + 1));
         peerPorts.add(TestPorts.next());
         clientPorts.add(TestPorts.next());
