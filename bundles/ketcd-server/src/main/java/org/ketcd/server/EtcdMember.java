@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.ketcd.api.CompactionRequest;
+import org.ketcd.api.DiscoveryKeyspace;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.mvcc.MvccOptions;
 import org.ketcd.mvcc.MvccStore;
@@ -119,12 +120,20 @@ public final class EtcdMember implements AutoCloseable {
     }
 
     public static EtcdMember start(ServerConfig config) throws Exception {
+        return start(config, null);
+    }
+
+    /**
+     * Starts a member; {@code v3Discovery} is the client for {@code --discovery-endpoints} (the gRPC
+     * bundle provides it; null when there is none).
+     */
+    public static EtcdMember start(ServerConfig config, DiscoveryKeyspace.V3Client v3Discovery) throws Exception {
         Path memberDir = config.dataDir().resolve("member");
         Files.createDirectories(memberDir);
         boolean bootstrapping = !MemberIdentity.exists(memberDir);
         // --initial-cluster-state existing: this member was added with `member add` and joins a running cluster.
         ClusterJoin join = bootstrapping && !config.initialClusterStateNew() ? ClusterJoin.find(config) : null;
-        MemberIdentity identity = join != null ? join.identity(memberDir) : MemberIdentity.loadOrBootstrap(config, memberDir);
+        MemberIdentity identity = join != null ? join.identity(memberDir) : MemberIdentity.loadOrBootstrap(config, memberDir, v3Discovery);
         ReplaceableStore store = new ReplaceableStore(memberDir.resolve("db"), MvccOptions.defaults());
         Path restored = memberDir.resolve("db").resolve(SnapshotRestore.MARKER);
         if (Files.exists(restored)) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
+import org.ketcd.api.DiscoveryKeyspace;
 import org.ketcd.server.config.ServerConfig;
 
 /**
@@ -36,20 +37,25 @@ public record MemberIdentity(String name, long memberId, long clusterId, List<Cl
         return Files.exists(memberDir.resolve(FILE));
     }
 
-    static MemberIdentity loadOrBootstrap(ServerConfig config, Path memberDir) throws Exception {
+    static MemberIdentity loadOrBootstrap(ServerConfig config, Path memberDir, DiscoveryKeyspace.V3Client v3Discovery)
+            throws Exception {
         Path file = memberDir.resolve(FILE);
         if (Files.exists(file)) {
             return load(file);
         }
-        MemberIdentity identity = bootstrap(config);
+        MemberIdentity identity = bootstrap(config, config.initialCluster(v3Discovery));
         store(identity, file);
         return identity;
     }
 
     static MemberIdentity bootstrap(ServerConfig config) throws Exception {
+        return bootstrap(config, config.initialCluster());
+    }
+
+    private static MemberIdentity bootstrap(ServerConfig config, Map<String, List<URI>> initialCluster) {
         String token = config.initialClusterToken();
         List<ClusterMember> members = new ArrayList<>();
-        for (Map.Entry<String, List<URI>> m : config.initialCluster().entrySet()) {
+        for (Map.Entry<String, List<URI>> m : initialCluster.entrySet()) {
             members.add(new ClusterMember(m.getKey(), memberId(m.getValue(), token), m.getValue()));
         }
         long self = members.stream().filter(m -> m.name().equals(config.name())).findFirst().orElseThrow().id();
@@ -60,7 +66,7 @@ public record MemberIdentity(String name, long memberId, long clusterId, List<Cl
         return new MemberIdentity(config.name(), self, first8(sha1(b.array())), List.copyOf(members));
     }
 
-    static long memberId(List<URI> peerUrls, String token) {
+    public static long memberId(List<URI> peerUrls, String token) {
         TreeSet<String> sorted = new TreeSet<>();
         peerUrls.forEach(u -> sorted.add(u.toString()));
         return first8(sha1((String.join("", sorted) + token).getBytes(StandardCharsets.UTF_8)));

@@ -55,7 +55,7 @@ public final class SnapshotRestore {
                 }
             }
             Files.writeString(storeDir.resolve(MARKER), "reset the consistent index at first start\n");
-            MemberIdentity identity = MemberIdentity.loadOrBootstrap(config, memberDir);
+            MemberIdentity identity = MemberIdentity.loadOrBootstrap(config, memberDir, null);
             return "restored snapshot " + snapshot + " into " + config.dataDir() + " as member " + identity.name() + " ("
                     + Long.toHexString(identity.memberId()) + ") of cluster " + Long.toHexString(identity.clusterId());
         } catch (ConfigException e) {

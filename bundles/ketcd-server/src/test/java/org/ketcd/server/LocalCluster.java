@@ -25,8 +25,10 @@ public final class LocalCluster implements AutoCloseable {
     private final List<String> commonFlags = new ArrayList<>();
     /** The environment every member sees (ServerConfig reads ETCD_* and KETCD_DNS_SERVERS from it). */
     private final Map<String, String> env = new java.util.HashMap<>();
-    /** When set, members bootstrap from this domain's DNS SRV records instead of --initial-cluster. */
-    private String srvDomain;
+    /** When set, the flags members bootstrap with instead of --initial-cluster (DNS SRV, discovery). */
+    private List<String> bootstrapFlags;
+    /** The client for --discovery-endpoints members start with (null: none). */
+    private org.ketcd.api.DiscoveryKeyspace.V3Client v3Discovery;
 
     private LocalCluster(Path dir, int size, String token) throws IOException {
         this.dir = dir;
@@ -59,7 +61,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** A new member slot (name, ports), not started; returns its index. */
-    int addSlot() throws IOException {
+    public int addSlot() throws IOException {
         names.add("m" + (names.size() + 1));
         peerPorts.add(TestPorts.next());
         clientPorts.add(TestPorts.next());
@@ -69,13 +71,26 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Members bootstrap from the SRV records of {@code domain}, served by the DNS server at {@code dnsServer}. */
     LocalCluster discoverBySrv(String domain, String dnsServer) {
-        this.srvDomain = domain;
+        this.bootstrapFlags = List.of("--discovery-srv", domain);
         env.put("KETCD_DNS_SERVERS", dnsServer);
         return this;
     }
 
+    /** Members bootstrap through etcd's v2 discovery protocol, registering at {@code discoveryUrl}. */
+    public LocalCluster discoverByV2(String discoveryUrl) {
+        this.bootstrapFlags = List.of("--discovery", discoveryUrl, "--discovery-fallback", "exit");
+        return this;
+    }
+
+    /** Members bootstrap through etcd's v3 discovery protocol under {@code token} in the cluster at {@code endpoints}. */
+    public LocalCluster discoverByV3(String endpoints, String token, org.ketcd.api.DiscoveryKeyspace.V3Client client) {
+        this.bootstrapFlags = List.of("--discovery-endpoints", endpoints, "--discovery-token", token);
+        this.v3Discovery = client;
+        return this;
+    }
+
     /** Starts every member at once (each waits for a quorum); returns this cluster. */
-    LocalCluster startAll() throws Exception {
+    public LocalCluster startAll() throws Exception {
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
             int index = i;
@@ -90,7 +105,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** A cluster whose members are configured but not started. */
-    static LocalCluster prepare(Path dir, int size, String token) throws IOException {
+    public static LocalCluster prepare(Path dir, int size, String token) throws IOException {
         return new LocalCluster(dir, size, token);
     }
 
@@ -106,7 +121,7 @@ public final class LocalCluster implements AutoCloseable {
         return "http://127.0.0.1:" + peerPorts.get(i);
     }
 
-    ServerConfig config(int i, String... extra) {
+    public ServerConfig config(int i, String... extra) {
         try {
             return ServerConfig.resolve(args(i, extra).toArray(String[]::new), env, Map.of());
         } catch (Exception e) {
@@ -122,7 +137,7 @@ public final class LocalCluster implements AutoCloseable {
                 "--advertise-client-urls", "http://127.0.0.1:" + clientPorts.get(i),
                 "--listen-peer-urls", peerUrl(i), "--initial-advertise-peer-urls", peerUrl(i),
                 "--initial-cluster-token", token));
-        args.addAll(srvDomain == null ? List.of("--initial-cluster", initialCluster()) : List.of("--discovery-srv", srvDomain));
+        args.addAll(bootstrapFlags == null ? List.of("--initial-cluster", initialCluster()) : bootstrapFlags);
         args.addAll(commonFlags);
         args.addAll(List.of(extra));
         return args;
@@ -131,7 +146,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts (or restarts, on its data dir) member {@code i}, with extra flags if any. */
     public void startMember(int i, String... extra) {
         try {
-            members.set(i, EtcdMember.start(config(i, extra)));
+            members.set(i, EtcdMember.start(config(i, extra), v3Discovery));
         } catch (Exception e) {
             throw new IllegalStateException("member " + names.get(i) + " did not start", e);
         }

@@ -49,7 +49,8 @@ public final class Member implements AutoCloseable {
     private String initialCluster;
     private String initialClusterState = "new";
     /** When set, the member bootstraps with --discovery-srv instead of --initial-cluster. */
-    private String srvDomain;
+    /** Flags that replace --initial-cluster (DNS SRV or discovery bootstrap); null: static bootstrap. */
+    private List<String> bootstrapFlags;
     private final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private Process process;
     private int starts;
@@ -129,13 +130,29 @@ public final class Member implements AutoCloseable {
      */
     public static void startBySrv(List<Member> members, String domain, String dnsServer) {
         for (Member m : members) {
-            m.srvDomain = domain;
+            m.bootstrapFlags = List.of("--discovery-srv", domain);
             m.environment.put("KETCD_DNS_SERVERS", dnsServer);
             m.launch();
         }
         for (Member m : members) {
             m.awaitHealthy();
         }
+    }
+
+    /** Starts prepared members with discovery flags (e.g. --discovery url) at once and waits until all are healthy. */
+    public static void startByDiscovery(List<Member> members, String... discoveryFlags) {
+        for (Member m : members) {
+            m.launchWith(discoveryFlags);
+        }
+        for (Member m : members) {
+            m.awaitHealthy();
+        }
+    }
+
+    /** Starts a prepared member with these bootstrap flags without waiting (for a start that must fail). */
+    public void launchWith(String... bootstrapFlags) {
+        this.bootstrapFlags = List.of(bootstrapFlags);
+        launch();
     }
 
     public int peerPort() {
@@ -198,7 +215,7 @@ public final class Member implements AutoCloseable {
                 "--initial-cluster-token", "system-tests",
                 "--initial-cluster-state", initialClusterState));
         // Bootstrapped from DNS SRV records, or from the member list.
-        cmd.addAll(srvDomain != null ? List.of("--discovery-srv", srvDomain) : List.of("--initial-cluster", initialCluster));
+        cmd.addAll(bootstrapFlags != null ? bootstrapFlags : List.of("--initial-cluster", initialCluster));
         cmd.addAll(extraFlags);
         return cmd;
     }

@@ -37,7 +37,8 @@ public final class ConfigCheck {
         }
         try {
             ServerConfig config = ServerConfig.resolve(args, System.getenv(), readCfg(System.getProperty("ketcd.cfg")));
-            if (!Files.exists(config.dataDir().resolve("member").resolve("identity.properties"))) {
+            // A discovering member registers when its server starts, once: not here.
+            if (!Files.exists(config.dataDir().resolve("member").resolve("identity.properties")) && !config.discoversCluster()) {
                 config.initialCluster(); // the bootstrap checks; a restarted member ignores --initial-*
             }
             System.out.println("data-dir=" + config.dataDir().toAbsolutePath());

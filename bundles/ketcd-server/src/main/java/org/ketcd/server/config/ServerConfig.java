@@ -8,6 +8,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.ketcd.api.DiscoveryKeyspace;
 
 /**
  * A member's configuration from etcd's flags. Precedence as the design fixes it: built-in default
@@ -87,10 +88,7 @@ public final class ServerConfig {
         if (!mode.equals("periodic") && !mode.equals("revision")) {
             throw new ConfigException("invalid value \"" + mode + "\" for flag -auto-compaction-mode: valid values are \"periodic\" and \"revision\"");
         }
-        if (!values.get(Flag.DISCOVERY_SRV).isEmpty() && explicit.containsKey(Flag.INITIAL_CLUSTER)) {
-            throw new ConfigException("multiple discovery or bootstrap flags are set. Choose one of \"initial-cluster\", "
-                    + "\"discovery\" or \"discovery-srv\"");
-        }
+        checkBootstrapSources(values, explicit.containsKey(Flag.INITIAL_CLUSTER));
         ServerConfig config = new ServerConfig(values, env.get(SrvDiscovery.DNS_SERVERS_ENV));
         config.initialClusterMembers();
         try {
@@ -109,6 +107,49 @@ public final class ServerConfig {
                     + "\" for flag -experimental-watch-progress-notify-interval: expected a duration such as 10m or 500ms");
         }
         return config;
+    }
+
+    /** etcd's checks of the bootstrap flags: one source of the member list, and well-formed discovery settings. */
+    private static void checkBootstrapSources(Map<Flag, String> values, boolean initialClusterSet) throws ConfigException {
+        boolean v3 = !values.get(Flag.DISCOVERY_ENDPOINTS).isEmpty();
+        int sources = (initialClusterSet ? 1 : 0) + (values.get(Flag.DISCOVERY).isEmpty() ? 0 : 1)
+                + (values.get(Flag.DISCOVERY_SRV).isEmpty() ? 0 : 1) + (v3 ? 1 : 0);
+        if (sources > 1) {
+            // etcd 3.4 names its three sources; etcd 3.6 (v3 discovery, no v2 discovery) names its own three
+            throw new ConfigException("multiple discovery or bootstrap flags are set. Choose one of \"initial-cluster\", "
+                    + (v3 ? "\"discovery-endpoints\"" : "\"discovery\"") + " or \"discovery-srv\"");
+        }
+        String fallback = values.get(Flag.DISCOVERY_FALLBACK);
+        if (!fallback.equals("exit") && !fallback.equals("proxy")) {
+            throw new ConfigException("invalid value \"" + fallback + "\" for flag -discovery-fallback: invalid value");
+        }
+        if (values.get(Flag.DISCOVERY_TOKEN).isEmpty() == v3) {
+            throw new ConfigException("both --discovery-token and --discovery-endpoints must be set");
+        }
+        for (String endpoint : values.get(Flag.DISCOVERY_ENDPOINTS).split(",", -1)) {
+            if (v3 && endpoint.isBlank()) {
+                throw new ConfigException("--discovery-endpoints must not contain empty endpoints");
+            }
+        }
+        for (Flag timeout : new Flag[] {Flag.DISCOVERY_DIAL_TIMEOUT, Flag.DISCOVERY_REQUEST_TIMEOUT}) {
+            try {
+                durationMillis(values.get(timeout).trim());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("invalid value \"" + values.get(timeout) + "\" for flag -" + timeout.flagName
+                        + ": parse error");
+            }
+        }
+        String proxy = values.get(Flag.DISCOVERY_PROXY);
+        if (!proxy.isEmpty()) {
+            try {
+                URI p = new URI(proxy);
+                if (!"http".equals(p.getScheme()) || p.getHost() == null || p.getPort() < 0) {
+                    throw new URISyntaxException(proxy, "expected http://host:port");
+                }
+            } catch (URISyntaxException e) {
+                throw new ConfigException("invalid proxy address \"" + proxy + "\": " + e.getMessage());
+            }
+        }
     }
 
     private static Map<Flag, String> parseArgs(String[] args) throws ConfigException {
@@ -233,8 +274,19 @@ public final class ServerConfig {
      * A restarted member never calls this: its stored identity wins over the flags.
      */
     public Map<String, List<URI>> initialCluster() throws ConfigException {
+        return initialCluster(null);
+    }
+
+    /**
+     * As {@link #initialCluster()}; with {@code --discovery} or {@code --discovery-endpoints} (and a new
+     * cluster) this registers the member with the discovery service and waits until the cluster is complete,
+     * so call it once, when the member bootstraps. {@code v3} talks to a v3 discovery cluster (null: none
+     * available, and the v3 flags are refused).
+     */
+    public Map<String, List<URI>> initialCluster(DiscoveryKeyspace.V3Client v3) throws ConfigException {
         String discoverySrv = values.get(Flag.DISCOVERY_SRV);
-        Map<String, List<URI>> members = discoverySrv.isEmpty() ? initialClusterMembers()
+        Map<String, List<URI>> members = discoversCluster() ? parseCluster(discoverCluster(v3))
+                : discoverySrv.isEmpty() ? initialClusterMembers()
                 : parseCluster(SrvDiscovery.initialCluster(discoverySrv, values.get(Flag.DISCOVERY_SRV_NAME), name(),
                         initialAdvertisePeerUrls(), dnsServers));
         if (!members.containsKey(name())) {
@@ -261,6 +313,52 @@ public final class ServerConfig {
             throw new ConfigException("initial cluster " + String.join(",", pairs.stream().sorted().toList()) + " has duplicate url");
         }
         return members;
+    }
+
+    /** Whether this member learns its cluster from a discovery service ({@code --discovery} or the v3 flags). */
+    public boolean discoversCluster() {
+        return initialClusterStateNew()
+                && !(values.get(Flag.DISCOVERY).isEmpty() && values.get(Flag.DISCOVERY_ENDPOINTS).isEmpty());
+    }
+
+    /** The v2 or v3 discovery protocol, as etcd runs it; etcd's messages on failure. */
+    private String discoverCluster(DiscoveryKeyspace.V3Client v3) throws ConfigException {
+        String durl = values.get(Flag.DISCOVERY);
+        // etcd registers this member's own temporary cluster: name=advertised peer URLs
+        String self = String.join(",", sortedStrings(initialAdvertisePeerUrls()).stream().map(u -> name() + "=" + u).toList());
+        String selfId = Long.toHexString(org.ketcd.server.MemberIdentity.memberId(initialAdvertisePeerUrls(), initialClusterToken()));
+        DiscoveryKeyspace keyspace;
+        if (!durl.isEmpty()) {
+            keyspace = new V2DiscoveryKeyspace(durl, values.get(Flag.DISCOVERY_PROXY));
+        } else if (v3 == null) {
+            throw new ConfigException("v3 discovery (--discovery-endpoints) needs the Ketcd gRPC bundle (ketcd-grpc), "
+                    + "which provides the client to the discovery cluster");
+        } else {
+            try {
+                keyspace = v3.open(List.of(values.get(Flag.DISCOVERY_ENDPOINTS).split(",")), values.get(Flag.DISCOVERY_TOKEN),
+                        durationMillis(values.get(Flag.DISCOVERY_DIAL_TIMEOUT).trim()),
+                        durationMillis(values.get(Flag.DISCOVERY_REQUEST_TIMEOUT).trim()));
+            } catch (java.io.IOException e) {
+                throw new ConfigException("failed to join discovery cluster (" + e.getMessage() + ")");
+            }
+        }
+        try (keyspace) {
+            return new ClusterDiscovery(keyspace, selfId, durl.isEmpty() ? "discovery: invalid peer URL" : "discovery: invalid URL")
+                    .join(self);
+        } catch (ClusterDiscovery.Failure e) {
+            String failed = "failed to join discovery cluster (" + e.getMessage() + ")";
+            if (e.clusterFull && !durl.isEmpty() && values.get(Flag.DISCOVERY_FALLBACK).equals("proxy")) {
+                // etcd 3.4 would start a v2 proxy here (its default --discovery-fallback=proxy)
+                throw new ConfigException(failed + "; --discovery-fallback=proxy is not supported by Ketcd "
+                        + "(etcd would start a v2 proxy): use --discovery-fallback=exit or a new discovery token");
+            }
+            throw new ConfigException(failed + "; discovery token " + (durl.isEmpty() ? values.get(Flag.DISCOVERY_TOKEN) : durl)
+                    + " was used, but failed to bootstrap the cluster. please generate a new discovery token and try to "
+                    + "bootstrap again.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConfigException("interrupted while waiting for the discovery service");
+        }
     }
 
     private static List<String> sortedStrings(List<URI> urls) {
@@ -291,7 +389,17 @@ public final class ServerConfig {
         return values.get(Flag.INITIAL_CLUSTER_STATE).equals("new");
     }
 
+    /**
+     * The token the member and cluster ids derive from. As etcd: with {@code --discovery} the discovery URL,
+     * with the v3 discovery flags {@code --discovery-token}; else {@code --initial-cluster-token}.
+     */
     public String initialClusterToken() {
+        if (!values.get(Flag.DISCOVERY).isEmpty()) {
+            return values.get(Flag.DISCOVERY);
+        }
+        if (!values.get(Flag.DISCOVERY_ENDPOINTS).isEmpty()) {
+            return values.get(Flag.DISCOVERY_TOKEN);
+        }
         return values.get(Flag.INITIAL_CLUSTER_TOKEN);
     }
 

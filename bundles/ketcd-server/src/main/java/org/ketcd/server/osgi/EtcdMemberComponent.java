@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.ketcd.api.DiscoveryKeyspace;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.server.EtcdMember;
 import org.ketcd.server.config.ConfigException;
 import org.ketcd.server.config.ServerConfig;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -72,7 +74,7 @@ public final class EtcdMemberComponent {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(RaftNode.class.getClassLoader());
         try {
-            member = EtcdMember.start(config);
+            member = EtcdMember.start(config, v3DiscoveryClient(context, config));
         } catch (Exception | Error e) {
             LOG.error("ketcd: {}", e.getMessage());
             exitIfStartedByBinKetcd();
@@ -98,6 +100,27 @@ public final class EtcdMemberComponent {
             closeMember();
             throw e;
         }
+    }
+
+    /** How long a member bootstrapping by v3 discovery waits for the client the gRPC bundle offers. */
+    static final long V3_DISCOVERY_CLIENT_WAIT_MS = 30_000;
+
+    /** The v3 discovery client (from ketcd-grpc) when --discovery-endpoints needs it, else null. */
+    private static DiscoveryKeyspace.V3Client v3DiscoveryClient(BundleContext context, ServerConfig config)
+            throws InterruptedException {
+        if (!config.discoversCluster() || config.get("discovery-endpoints").isEmpty()) {
+            return null;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(V3_DISCOVERY_CLIENT_WAIT_MS);
+        while (System.nanoTime() < deadline) {
+            ServiceReference<DiscoveryKeyspace.V3Client> ref = context.getServiceReference(DiscoveryKeyspace.V3Client.class);
+            DiscoveryKeyspace.V3Client client = ref == null ? null : context.getService(ref);
+            if (client != null) {
+                return client;
+            }
+            Thread.sleep(100);
+        }
+        return null; // the server then says that v3 discovery needs the gRPC bundle
     }
 
     @Deactivate
