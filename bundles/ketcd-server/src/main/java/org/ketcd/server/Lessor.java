@@ -152,10 +152,12 @@ final class Lessor {
 
     /** Ids of all granted leases, soonest to expire first as etcd lists them (by id where deadlines tie). */
     List<Long> ids() {
-        return leases.entrySet().stream()
-                .sorted(java.util.Comparator.<Map.Entry<Long, Clock>>comparingLong(e -> e.getValue().deadline)
-                        .thenComparingLong(Map.Entry::getKey))
-                .map(Map.Entry::getKey).toList();
+        // Deadlines move under keep-alives while we sort: sort a copy taken once, or the order is inconsistent.
+        record Due(long id, long deadline) {
+        }
+        return leases.entrySet().stream().map(e -> new Due(e.getKey(), e.getValue().deadline))
+                .sorted(java.util.Comparator.comparingLong(Due::deadline).thenComparingLong(Due::id))
+                .map(Due::id).toList();
     }
 
     private static long deadlineAfter(long ttlSeconds, long extendMs) {

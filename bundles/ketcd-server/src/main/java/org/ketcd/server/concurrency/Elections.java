@@ -2,7 +2,6 @@ package org.ketcd.server.concurrency;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -37,27 +36,14 @@ public final class Elections {
     public CompletableFuture<CampaignResponse> campaign(byte[] name, long lease, byte[] value) {
         byte[] prefix = Recipes.prefix(name);
         byte[] key = Recipes.contenderKey(prefix, lease);
-        CompletableFuture<CampaignResponse> result = new CompletableFuture<>();
-        server.txn(Recipes.createOrGet(key, value, lease)).thenCompose(created -> {
+        return waits.inQueue(key, cancel -> server.txn(Recipes.createOrGet(key, value, lease)).thenCompose(created -> {
             LeaderKey leader = new LeaderKey(name, key, Recipes.createRevision(created), lease);
             // Campaigning again with another value: the existing key takes the new value (etcd proclaims it).
             CompletableFuture<?> valueSet = created.succeeded() || Arrays.equals(Recipes.existing(created).value(), value)
                     ? CompletableFuture.completedFuture(null) : proclaim(leader, value);
-            return valueSet.thenCompose(v -> waits.awaitDeletes(prefix, leader.revision() - 1, result))
+            return valueSet.thenCompose(v -> waits.awaitDeletes(prefix, leader.revision() - 1, cancel))
                     .thenApply(revision -> new CampaignResponse(revision, leader));
-        }).whenComplete((r, error) -> {
-            if (error == null) {
-                result.complete(r);
-            } else {
-                result.completeExceptionally(error);
-            }
-        });
-        result.whenComplete((r, error) -> {
-            if (error instanceof CancellationException) {
-                server.deleteRange(new DeleteRangeRequest(key, Bytes.EMPTY, false));
-            }
-        });
-        return result;
+        }));
     }
 
     public CompletableFuture<Long> proclaim(LeaderKey leader, byte[] value) {

@@ -27,6 +27,28 @@ final class KeyWaits {
         this.drains = drains;
     }
 
+    /**
+     * A contender's turn in a queue: runs {@code steps} (given the future whose cancellation stops them)
+     * and completes the returned future with their outcome. Cancelling it - the client gave up - deletes
+     * {@code key}, leaving the queue, as etcd's recipes do when their context is canceled.
+     */
+    <T> CompletableFuture<T> inQueue(byte[] key, java.util.function.Function<CompletableFuture<T>, CompletableFuture<T>> steps) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        steps.apply(result).whenComplete((r, error) -> {
+            if (error == null) {
+                result.complete(r);
+            } else {
+                result.completeExceptionally(error);
+            }
+        });
+        result.whenComplete((r, error) -> {
+            if (error instanceof java.util.concurrent.CancellationException) {
+                server.deleteRange(new org.ketcd.api.DeleteRangeRequest(key, Bytes.EMPTY, false));
+            }
+        });
+        return result;
+    }
+
     /** The key under {@code prefix} created first (no key: none), read at the response's revision. */
     CompletableFuture<RangeResponse> firstCreated(byte[] prefix) {
         return server.range(sortedByCreate(prefix, RangeRequest.SortOrder.ASCEND, 0));

@@ -1,6 +1,5 @@
 package org.ketcd.server.concurrency;
 
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.ketcd.api.Bytes;
@@ -26,23 +25,9 @@ public final class Locks {
     public CompletableFuture<LockResponse> lock(byte[] name, long lease) {
         byte[] prefix = Recipes.prefix(name);
         byte[] key = Recipes.contenderKey(prefix, lease);
-        CompletableFuture<LockResponse> result = new CompletableFuture<>();
-        server.txn(Recipes.createOrGet(key, Bytes.EMPTY, lease))
-                .thenCompose(created -> waits.awaitDeletes(prefix, Recipes.createRevision(created) - 1, result))
-                .whenComplete((revision, error) -> {
-                    if (error == null) {
-                        result.complete(new LockResponse(revision, key));
-                    } else {
-                        result.completeExceptionally(error);
-                    }
-                });
-        // A caller that gives up (its client went away) leaves the queue, as etcd's Mutex does on a canceled context.
-        result.whenComplete((r, error) -> {
-            if (error instanceof CancellationException) {
-                server.deleteRange(new DeleteRangeRequest(key, Bytes.EMPTY, false));
-            }
-        });
-        return result;
+        return waits.inQueue(key, cancel -> server.txn(Recipes.createOrGet(key, Bytes.EMPTY, lease))
+                .thenCompose(created -> waits.awaitDeletes(prefix, Recipes.createRevision(created) - 1, cancel))
+                .thenApply(revision -> new LockResponse(revision, key)));
     }
 
     public CompletableFuture<Long> unlock(byte[] key) {
