@@ -83,9 +83,7 @@ class LeaderPauseTest {
             assertEquals("new", ClusterInvariants.retry(leader, "get", "/pause/x", "--print-value-only").stdout().strip());
 
             writer.awaitMoreAcks(5, Duration.ofSeconds(30));
-            List<AckedWriter.Ack> acks = writer.stop();
-            System.out.println("[pause " + kind + "] " + writer);
-            ClusterInvariants.assertSurvived(members, writer, acks);
+            ClusterInvariants.stopWriterAndAssertSurvived("pause " + kind, members, writer);
         } finally {
             if (writer != null) {
                 writer.close();

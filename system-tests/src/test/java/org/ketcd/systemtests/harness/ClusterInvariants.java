@@ -20,6 +20,13 @@ public final class ClusterInvariants {
     private ClusterInvariants() {
     }
 
+    /** Stops the writer, prints its tally under {@code label}, and makes all four checks on {@code members}. */
+    public static void stopWriterAndAssertSurvived(String label, List<Member> members, AckedWriter writer) {
+        List<AckedWriter.Ack> acks = writer.stop();
+        System.out.println("[" + label + "] " + writer);
+        assertSurvived(members, writer, acks);
+    }
+
     /** All four checks, after the writer has stopped; {@code members} are all running. */
     public static void assertSurvived(List<Member> members, AckedWriter writer, List<AckedWriter.Ack> acks) {
         assertRevisionsStrictlyIncrease(writer, acks);
