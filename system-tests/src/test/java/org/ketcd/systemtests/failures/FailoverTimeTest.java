@@ -23,7 +23,8 @@ import org.ketcd.systemtests.harness.Member;
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class FailoverTimeTest {
-    private static final int REPETITIONS = 3;
+    /** Kills per cluster; more for a longer measurement: -Dsystem-tests.failover.repetitions=20. */
+    private static final int REPETITIONS = Integer.getInteger("system-tests.failover.repetitions", 3);
 
     static Stream<Arguments> clusters() {
         return Stream.of(Member.Kind.ETCD, Member.Kind.target())
