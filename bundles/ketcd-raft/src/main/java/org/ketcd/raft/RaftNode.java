@@ -142,6 +142,10 @@ public final class RaftNode implements AutoCloseable {
         }
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 128);
+        // Ratis 3.3.0 chains a follower's log appends in one future (RATIS-2387 "compose"): one failed
+        // append fails every later one with the same exception, and the follower never appends again
+        // (seen after healing a partition: PartitionTest). Without it each append fails on its own.
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
         // Ratis keeps recent log segments in memory (default: 6 segments, 200 MB) to feed lagging
         // followers; the state machine has applied them already. Bound it; older entries are read from disk.
         // --snapshot-count: a snapshot every so many entries, then the log is purged up to it but for

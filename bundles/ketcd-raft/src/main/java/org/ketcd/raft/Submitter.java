@@ -84,18 +84,24 @@ final class Submitter implements AutoCloseable {
 
     private CompletableFuture<RaftClientReply> submit(Message message, RaftClientRequest.Type type, boolean atLeader) {
         CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
-        attempt(message, type, atLeader, System.currentTimeMillis() + REQUEST_TIMEOUT_MS, result);
+        attempt(message, type, atLeader, callIds.incrementAndGet(), System.currentTimeMillis() + REQUEST_TIMEOUT_MS, result);
         return result;
     }
 
-    private void attempt(Message message, RaftClientRequest.Type type, boolean atLeader, long deadline,
+    /**
+     * Every attempt of one request carries the same call id: an attempt that reached a leader's log before
+     * the leader died may still be committed by the next leader, and Ratis' retry cache (keyed by client
+     * and call id, filled on every member as it applies) then answers the retry instead of appending the
+     * write a second time (seen: one put applied at two revisions after a leader kill, FailoverTimeTest).
+     */
+    private void attempt(Message message, RaftClientRequest.Type type, boolean atLeader, long callId, long deadline,
                          CompletableFuture<RaftClientReply> result) {
         CompletableFuture<RaftClientReply> reply;
         try {
             RaftPeer leader = atLeader ? remoteLeader() : null;
             RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
                     .setServerId(leader == null ? self : leader.getId()).setGroupId(group)
-                    .setCallId(callIds.incrementAndGet()).setMessage(message).setType(type).build();
+                    .setCallId(callId).setMessage(message).setType(type).build();
             reply = leader == null ? server.submitClientRequestAsync(request) : forward(leader, request);
         } catch (IOException e) {
             reply = CompletableFuture.failedFuture(e);
@@ -111,7 +117,7 @@ final class Submitter implements AutoCloseable {
                     : !r.isSuccess() && (r.getNotLeaderException() != null || r.getLeaderNotReadyException() != null
                             || r.getLeaderSteppingDownException() != null || r.getReadIndexException() != null);
             if (noLeader && System.currentTimeMillis() + RETRY_PAUSE_MS < deadline && !retries.isShutdown()) {
-                retries.schedule(() -> attempt(message, type, atLeader, deadline, result), RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
+                retries.schedule(() -> attempt(message, type, atLeader, callId, deadline, result), RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
             } else if (error != null || !r.isSuccess()) {
                 result.completeExceptionally(noLeader ? EtcdError.NO_LEADER.exception() : EtcdError.TIMEOUT.exception());
             } else {

@@ -45,6 +45,10 @@ public final class Member implements AutoCloseable {
     private final int clientPort;
     private final int peerPort;
     private final List<String> extraFlags;
+    /** The address it listens on: loopback, or its own address in a {@link PeerNetwork} namespace. */
+    private final String host;
+    /** Prepended to its command line: empty, or {@code ip netns exec <ns>} (which execs: same PID). */
+    private final List<String> launchPrefix;
     /** --initial-cluster; this member alone unless it is part of a {@link #startCluster} cluster. */
     private String initialCluster;
     private String initialClusterState = "new";
@@ -56,7 +60,13 @@ public final class Member implements AutoCloseable {
     private int starts;
 
     private Member(Kind kind, String name, Path dir, List<String> extraFlags) {
+        this(kind, name, dir, extraFlags, "127.0.0.1", List.of());
+    }
+
+    private Member(Kind kind, String name, Path dir, List<String> extraFlags, String host, List<String> launchPrefix) {
         this.kind = kind;
+        this.host = host;
+        this.launchPrefix = List.copyOf(launchPrefix);
         this.name = name;
         this.dataDir = dir.resolve("data");
         this.logFile = dir.resolve("member.log");
@@ -80,6 +90,14 @@ public final class Member implements AutoCloseable {
      * launched at once, and waits until each answers {@code etcdctl endpoint health}. Close every member.
      */
     public static List<Member> startCluster(Kind kind, String label, int size, String... extraFlags) {
+        return startCluster(kind, label, size, null, extraFlags);
+    }
+
+    /**
+     * As {@link #startCluster(Kind, String, int, String...)}, but with member i (0-based) in its own
+     * network namespace of {@code network} (null: all on loopback), so that the test can cut its peer links.
+     */
+    public static List<Member> startCluster(Kind kind, String label, int size, PeerNetwork network, String... extraFlags) {
         if (kind == Kind.KETCD) {
             ketcdScript(); // fail fast and clearly if the distribution is missing
         }
@@ -89,7 +107,9 @@ public final class Member implements AutoCloseable {
             Files.createDirectories(base);
             for (int i = 0; i < size; i++) {
                 Path dir = Files.createTempDirectory(base, label + "-" + kind.name().toLowerCase() + "-");
-                members.add(new Member(kind, "st-" + label + (size == 1 ? "" : "-" + (i + 1)), dir, List.of(extraFlags)));
+                String memberName = "st-" + label + (size == 1 ? "" : "-" + (i + 1));
+                members.add(network == null ? new Member(kind, memberName, dir, List.of(extraFlags))
+                        : new Member(kind, memberName, dir, List.of(extraFlags), network.address(i), network.launchPrefix(i)));
             }
             String initialCluster = String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
             for (Member m : members) {
@@ -177,7 +197,7 @@ public final class Member implements AutoCloseable {
     }
 
     public String peerUrl() {
-        return "http://127.0.0.1:" + peerPort;
+        return "http://" + host + ":" + peerPort;
     }
 
     public static Path ketcdScript() {
@@ -194,7 +214,7 @@ public final class Member implements AutoCloseable {
     }
 
     private void launch() {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launchPrefix);
         cmd.add(kind == Kind.ETCD ? "etcd" : ketcdScript().toString());
         cmd.addAll(flags());
         start(cmd);
@@ -203,7 +223,7 @@ public final class Member implements AutoCloseable {
     /** The flags this member runs with. */
     private List<String> flags() {
         List<String> cmd = new ArrayList<>();
-        String client = "http://127.0.0.1:" + clientPort;
+        String client = endpoint();
         String peer = peerUrl();
         cmd.addAll(List.of(
                 "--name", name,
@@ -235,7 +255,8 @@ public final class Member implements AutoCloseable {
         return restored;
     }
 
-    private static CommandResult run(List<String> cmd) {
+    /** Runs a short command to its end (registered with the {@link Reaper} meanwhile). */
+    static CommandResult run(List<String> cmd) {
         try {
             Process p = Reaper.register(new ProcessBuilder(cmd).start());
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -295,7 +316,7 @@ public final class Member implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + clientPort;
+        return "http://" + host + ":" + clientPort;
     }
 
     public Kind kind() {
@@ -337,6 +358,34 @@ public final class Member implements AutoCloseable {
         Reaper.killNow(process);
     }
 
+    /** Sends {@code signal} (e.g. STOP, CONT) to the member's own PID with kill(1). */
+    public void signal(String signal) {
+        CommandResult r = run(List.of("kill", "-" + signal, Long.toString(process.pid())));
+        if (!r.ok()) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: " + r);
+        }
+    }
+
+    /** SIGTERM (a graceful stop) and waits at most {@code timeout} for the exit; SIGKILL after that. */
+    public void terminate(Duration timeout) {
+        process.destroy();
+        if (awaitExit(timeout) == null) {
+            System.err.println("[system-tests] " + this + " did not stop within " + timeout + " of SIGTERM; SIGKILL");
+        }
+        Reaper.killNow(process);
+    }
+
+    /** Deletes the data dir of a stopped member (a lost disk); the log file stays. */
+    public void wipeDataDir() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("still running: " + this);
+        }
+        deleteRecursively(dataDir);
+        if (Files.exists(dataDir)) {
+            throw new IllegalStateException("cannot delete " + dataDir);
+        }
+    }
+
     /** Starts the member again on the same data dir and ports, waiting until healthy. */
     public void restart() {
         if (process.isAlive()) {
@@ -344,6 +393,22 @@ public final class Member implements AutoCloseable {
         }
         launch();
         awaitHealthy();
+    }
+
+    /**
+     * Starts all these stopped members at once, then waits until each is healthy (one alone cannot be:
+     * health needs a quorum).
+     */
+    public static void restartAll(List<Member> members) {
+        for (Member m : members) {
+            if (m.process.isAlive()) {
+                throw new IllegalStateException("still running: " + m);
+            }
+            m.launch();
+        }
+        for (Member m : members) {
+            m.awaitHealthy();
+        }
     }
 
     public Optional<String> command() {

@@ -1,0 +1,63 @@
+package org.ketcd.systemtests.failures;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.ketcd.systemtests.harness.AckedWriter;
+import org.ketcd.systemtests.harness.ClusterInvariants;
+import org.ketcd.systemtests.harness.Leadership;
+import org.ketcd.systemtests.harness.Member;
+
+/**
+ * While a client writes: every member stopped with SIGTERM and started again, one after another (a
+ * rolling restart, waiting for each to be healthy and for writes to go on before the next), then all
+ * members killed with SIGKILL at once and started together. No acknowledged write is lost, no revision
+ * reused, all members end with one HashKV, and the cluster takes writes.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class RestartTest {
+
+    static Stream<Member.Kind> kinds() {
+        return Stream.of(Member.Kind.ETCD, Member.Kind.target());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void a_rolling_restart_and_a_restart_of_all_members_at_once_lose_no_acknowledged_write(Member.Kind kind) {
+        List<Member> members = Member.startCluster(kind, "restart", 3);
+        AckedWriter writer = null;
+        try {
+            Leadership.awaitLeader(members, 0, Duration.ofSeconds(30));
+            writer = AckedWriter.start("/restart/w", members);
+            writer.awaitMoreAcks(10, Duration.ofSeconds(60));
+
+            for (Member m : members) {
+                long stoppedAt = System.nanoTime();
+                m.terminate(Duration.ofSeconds(30));
+                m.restart();
+                System.out.printf("[restart %s] %s stopped with SIGTERM and healthy again after %d ms%n", kind, m,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt));
+                writer.awaitMoreAcks(5, Duration.ofSeconds(60));
+            }
+            ClusterInvariants.assertHashKvAgrees(members);
+
+            long killedAt = System.nanoTime();
+            members.forEach(Member::kill);
+            Member.restartAll(members);
+            System.out.printf("[restart %s] all members SIGKILLed and healthy again after %d ms%n", kind,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
+            writer.awaitMoreAcks(10, Duration.ofSeconds(60));
+
+            ClusterInvariants.stopWriterAndAssertSurvived("restart " + kind, members, writer);
+        } finally {
+            if (writer != null) {
+                writer.close();
+            }
+            members.forEach(Member::close);
+        }
+    }
+}
