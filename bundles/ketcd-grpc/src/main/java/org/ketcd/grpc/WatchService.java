@@ -18,6 +18,8 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     private final EtcdServer server;
     private final Executor executor;
     private final Set<WatchStream> open = ConcurrentHashMap.newKeySet();
+    /** Shared by the streams of this endpoint: an event is converted once for all its watchers. */
+    private final ProtoEventCache protos = new ProtoEventCache();
 
     WatchService(EtcdServer server, Executor executor) {
         this.server = server;
@@ -27,7 +29,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     @Override
     public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
         WatchStream[] self = new WatchStream[1];
-        self[0] = new WatchStream(server, (ServerCallStreamObserver<WatchResponse>) responses, executor,
+        self[0] = new WatchStream(server, (ServerCallStreamObserver<WatchResponse>) responses, executor, protos,
                 () -> open.remove(self[0]));
         open.add(self[0]);
         return self[0];

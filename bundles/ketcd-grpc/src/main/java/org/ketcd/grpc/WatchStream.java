@@ -52,6 +52,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     private volatile boolean ended;
     private volatile boolean stopping;
     private final Runnable onClosed;
+    private final ProtoEventCache protos;
     // touched only by the drain
     private final Map<Long, Watcher> watchers = new HashMap<>();
     private final LinkedHashSet<Long> ready = new LinkedHashSet<>();
@@ -60,8 +61,10 @@ final class WatchStream implements StreamObserver<WatchRequest> {
     private boolean readRequested;
     private boolean closed;
 
-    WatchStream(EtcdServer server, ServerCallStreamObserver<WatchResponse> call, Executor executor, Runnable onClosed) {
+    WatchStream(EtcdServer server, ServerCallStreamObserver<WatchResponse> call, Executor executor, ProtoEventCache protos,
+                Runnable onClosed) {
         this.server = server;
+        this.protos = protos;
         this.onClosed = onClosed;
         this.call = call;
         this.executor = executor;
@@ -240,7 +243,7 @@ final class WatchStream implements StreamObserver<WatchRequest> {
             b.setCanceled(true).setCompactRevision(batch.compactRevision());
         }
         for (Event e : batch.events()) {
-            b.addEvents(WatchMessages.event(w.prevKv() && !e.isCreate() ? e.withPrevKv(previous(e)) : e));
+            b.addEvents(protos.proto(w.prevKv() && !e.isCreate() ? e.withPrevKv(previous(e)) : e));
         }
         WatchResponse r = b.build();
         if (w.fragment()) {
