@@ -168,11 +168,6 @@ public final class RaftNode implements AutoCloseable {
         // append fails every later one with the same exception, and the follower never appends again
         // (seen after healing a partition: PartitionTest). Without it each append fails on its own.
         RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
-        // Ratis by default appends a metadata entry (the new commit index) to the log after every commit:
-        // one more log write and fsync on every member per write, queued ahead of the next write. The
-        // leader tells followers a new commit index anyway (an empty append as soon as it advances), and
-        // the store keeps its own applied index, so the entry buys nothing here.
-        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
         // Ratis keeps recent log segments in memory (default: 6 segments, 200 MB) to feed lagging
         // followers; the state machine has applied them already. Bound it; older entries are read from disk.
         // --snapshot-count: a snapshot every so many entries, then the log is purged up to it but for
