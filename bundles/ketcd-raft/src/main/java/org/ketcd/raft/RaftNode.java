@@ -168,6 +168,10 @@ public final class RaftNode implements AutoCloseable {
         // append fails every later one with the same exception, and the follower never appends again
         // (seen after healing a partition: PartitionTest). Without it each append fails on its own.
         RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
+        // Ratis' metadata entry after each commit (log-metadata.enabled, on by default) stays on although
+        // it costs a log write per commit: it is how followers learn a new commit index at once. Without
+        // it Ratis sends no empty append for a commit, and a follower applies (and answers a write made
+        // through it, and notifies its watchers) only with the next entry or heartbeat, up to ET/4 later.
         // Ratis keeps recent log segments in memory (default: 6 segments, 200 MB) to feed lagging
         // followers; the state machine has applied them already. Bound it; older entries are read from disk.
         // --snapshot-count: a snapshot every so many entries, then the log is purged up to it but for
