@@ -7,7 +7,9 @@
 #
 # Starts real etcd (N members) and Ketcd (N members, bootstrapped with the same --initial-cluster) on
 # free 127.0.0.1 ports with fresh temp data dirs, warms each server up
-# with an unrecorded load (a JVM needs 20-40 s of load to JIT), runs every case against one server
+# with an unrecorded load (default 30 s per member: one JVM needs 20-40 s of load to JIT, and N member
+# JVMs compile N times as much on the same 2 cores; 3 fresh members were still compiling after 60 s,
+# with one-client put p50 falling from ~15 ms to ~2 ms), runs every case against one server
 # after the other with interleaved repeats (etcd first in odd repeats, Ketcd first in even ones), then
 # measures, on fresh members, the resident memory with K keys loaded and the restart-to-serving time
 # (--keys-only: only that part, no load cases; its section in RESULTS.md then has only the memory table).
@@ -20,7 +22,7 @@
 # bench/target/ketcd-bench.jar (mvn -B -q -o install -DskipTests at the root), python3.
 set -uo pipefail
 
-members=1; repeats=3; keys=100000; server_warmup=30; case_seconds=6; case_warmup=4
+members=1; repeats=3; keys=100000; server_warmup=; case_seconds=6; case_warmup=4
 time_limit=1200; results_write=1; keys_only=0
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 root="$(cd "$here/.." && pwd -P)"
@@ -45,6 +47,8 @@ while [ $# -gt 0 ]; do
         *) echo "side-by-side: unknown argument $1" >&2; exit 2 ;;
     esac
 done
+
+[ -n "$server_warmup" ] || server_warmup=$(( 30 * members ))
 
 # the whole run is bounded: re-exec under timeout(1) (SIGTERM -> the trap below cleans up)
 if [ -z "${SIDE_BY_SIDE_BOUNDED:-}" ]; then
