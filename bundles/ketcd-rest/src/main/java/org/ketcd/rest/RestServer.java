@@ -1,0 +1,71 @@
+package org.ketcd.rest;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.jersey.jdkhttp.JdkHttpServerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+import org.ketcd.api.EtcdServer;
+import org.ketcd.api.GrpcGatewayBackend;
+import org.ketcd.rest.gateway.GatewayResource;
+import org.ketcd.rest.gateway.HealthResource;
+
+/**
+ * The member's HTTP/1 API (Jersey on the JDK's HTTP server) on an ephemeral loopback port: the client
+ * port relays every non-gRPC connection here, so clients use the client URL as with etcd.
+ * Owns its threads ({@link RestLimits#HTTP_THREADS} at most) and stops them in {@link #close()}.
+ */
+public final class RestServer implements AutoCloseable {
+    /** How long close() lets exchanges finish. */
+    static final int STOP_DELAY_SECONDS = 1;
+
+    private final HttpServer http;
+    private final ThreadPoolExecutor threads;
+
+    private RestServer(HttpServer http, ThreadPoolExecutor threads) {
+        this.http = http;
+        this.threads = threads;
+    }
+
+    public static RestServer start(EtcdServer server, GrpcGatewayBackend backend) {
+        RestLimits limits = RestLimits.forMaxRequestBytes(server.maxRequestBytes());
+        ResourceConfig config = new ResourceConfig()
+                .register(new GatewayResource(backend, limits))
+                .register(new HealthResource(server))
+                .register(PlainErrors.class)
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true)
+                .property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(0, RestLimits.HTTP_THREADS, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "ketcd-rest-http");
+                    t.setDaemon(true);
+                    return t;
+                });
+        // Jersey finds its providers through the context class loader: this bundle's, where it is embedded
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(RestServer.class.getClassLoader());
+        try {
+            HttpServer http = JdkHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), config, false);
+            http.setExecutor(threads);
+            http.start();
+            return new RestServer(http, threads);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return http.getAddress();
+    }
+
+    @Override
+    public void close() {
+        http.stop(STOP_DELAY_SECONDS);
+        threads.shutdownNow();
+    }
+}
