@@ -38,7 +38,8 @@ public final class RestServer implements AutoCloseable {
                 .register(new HealthResource(server))
                 .register(PlainErrors.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
-                .property(ServerProperties.RESPONSE_SET_STATUS_OVER_SEND_ERROR, true);
+                // no response buffering: streams must reach the client as each line is flushed
+                .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0);
         ThreadPoolExecutor threads = new ThreadPoolExecutor(0, RestLimits.HTTP_THREADS, 60, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "ketcd-rest-http");

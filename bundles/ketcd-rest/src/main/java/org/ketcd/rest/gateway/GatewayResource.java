@@ -62,7 +62,7 @@ public final class GatewayResource {
     private Response unary(GatewayRoute route, byte[] request) throws InterruptedException {
         try {
             byte[] response = backend.unary(route.method(), request).toCompletableFuture().get();
-            return Response.ok(GatewayJson.print(response, route.response()), JSON).build();
+            return json(200, GatewayJson.print(response, route.response()));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GatewayStatusException s) {
                 return error(s.code(), s.getMessage());
@@ -129,6 +129,12 @@ public final class GatewayResource {
     }
 
     static Response error(int grpcCode, String message) {
-        return Response.status(GatewayErrors.httpStatus(grpcCode)).type(JSON).entity(GatewayErrors.body(grpcCode, message)).build();
+        return json(GatewayErrors.httpStatus(grpcCode), GatewayErrors.body(grpcCode, message));
+    }
+
+    /** A whole JSON answer with its Content-Length, as etcd's (the server itself buffers nothing). */
+    static Response json(int status, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return Response.status(status).type(JSON).header("Content-Length", bytes.length).entity(bytes).build();
     }
 }
