@@ -132,9 +132,8 @@ public final class GatewayResource {
         return json(GatewayErrors.httpStatus(grpcCode), GatewayErrors.body(grpcCode, message));
     }
 
-    /** A whole JSON answer with its Content-Length, as etcd's (the server itself buffers nothing). */
+    /** A whole JSON answer (sent chunked: the server buffers no response, see RestServer). */
     static Response json(int status, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        return Response.status(status).type(JSON).header("Content-Length", bytes.length).entity(bytes).build();
+        return Response.status(status).type(JSON).entity(body).build();
     }
 }

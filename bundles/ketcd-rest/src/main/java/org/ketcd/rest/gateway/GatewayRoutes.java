@@ -69,8 +69,8 @@ import java.util.Map;
 /**
  * The routes of etcd's grpc-gateway (etcd 3.4's rpc.pb.gw.go, v3lock.pb.gw.go, v3election.pb.gw.go),
  * keyed by the path after {@code /v3/} (also served under {@code /v3beta/} and {@code /v3alpha/}).
- * A few of etcd 3.5's paths are added where 3.4 has none: {@code maintenance/hashkv} (3.4 maps HashKV to
- * {@code maintenance/hash}, shadowed by Hash) and {@code lock/lock} (3.4: {@code /v3/lock}).
+ * etcd 3.5's {@code maintenance/hashkv} is added: 3.4 maps HashKV to {@code maintenance/hash} too, where
+ * Hash shadows it, so 3.4 has no way to call HashKV over JSON.
  * Auth routes call the Auth service, which answers UNIMPLEMENTED until Ketcd has auth.
  */
 final class GatewayRoutes {
@@ -135,9 +135,7 @@ final class GatewayRoutes {
         unary("auth/authenticate", "etcdserverpb.Auth/Authenticate", AuthenticateRequest.getDefaultInstance(),
                 AuthenticateResponse.getDefaultInstance());
 
-        for (String path : new String[] {"lock", "lock/lock"}) {
-            unary(path, "v3lockpb.Lock/Lock", LockRequest.getDefaultInstance(), LockResponse.getDefaultInstance());
-        }
+        unary("lock/lock", "v3lockpb.Lock/Lock", LockRequest.getDefaultInstance(), LockResponse.getDefaultInstance());
         unary("lock/unlock", "v3lockpb.Lock/Unlock", UnlockRequest.getDefaultInstance(), UnlockResponse.getDefaultInstance());
 
         unary("election/campaign", "v3electionpb.Election/Campaign", CampaignRequest.getDefaultInstance(),
