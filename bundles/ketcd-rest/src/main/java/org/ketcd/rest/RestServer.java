@@ -11,6 +11,8 @@ import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.GrpcGatewayBackend;
+import org.ketcd.rest.config.ConfigResource;
+import org.ketcd.rest.config.SseWatch;
 import org.ketcd.rest.gateway.GatewayResource;
 import org.ketcd.rest.gateway.HealthResource;
 
@@ -25,17 +27,21 @@ public final class RestServer implements AutoCloseable {
 
     private final HttpServer http;
     private final ThreadPoolExecutor threads;
+    private final SseWatch.Hub watches;
 
-    private RestServer(HttpServer http, ThreadPoolExecutor threads) {
+    private RestServer(HttpServer http, ThreadPoolExecutor threads, SseWatch.Hub watches) {
         this.http = http;
         this.threads = threads;
+        this.watches = watches;
     }
 
     public static RestServer start(EtcdServer server, GrpcGatewayBackend backend) {
         RestLimits limits = RestLimits.forMaxRequestBytes(server.maxRequestBytes());
+        SseWatch.Hub watches = new SseWatch.Hub(server);
         ResourceConfig config = new ResourceConfig()
                 .register(new GatewayResource(backend, limits))
                 .register(new HealthResource(server))
+                .register(new ConfigResource(server, watches, limits))
                 .register(PlainErrors.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 // no response buffering: streams must reach the client as each line is flushed
@@ -54,7 +60,7 @@ public final class RestServer implements AutoCloseable {
             HttpServer http = JdkHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), config, false);
             http.setExecutor(threads);
             http.start();
-            return new RestServer(http, threads);
+            return new RestServer(http, threads, watches);
         } finally {
             thread.setContextClassLoader(previous);
         }
@@ -66,6 +72,7 @@ public final class RestServer implements AutoCloseable {
 
     @Override
     public void close() {
+        watches.close();
         http.stop(STOP_DELAY_SECONDS);
         threads.shutdownNow();
     }
