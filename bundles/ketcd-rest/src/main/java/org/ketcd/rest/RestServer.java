@@ -15,6 +15,7 @@ import org.ketcd.rest.config.ConfigResource;
 import org.ketcd.rest.config.SseWatch;
 import org.ketcd.rest.gateway.GatewayResource;
 import org.ketcd.rest.gateway.HealthResource;
+import org.ketcd.rest.services.ServicesResource;
 
 /**
  * The member's HTTP/1 API (Jersey on the JDK's HTTP server) on an ephemeral loopback port: the client
@@ -42,6 +43,7 @@ public final class RestServer implements AutoCloseable {
                 .register(new GatewayResource(backend, limits))
                 .register(new HealthResource(server))
                 .register(new ConfigResource(server, watches, limits))
+                .register(new ServicesResource(server, limits))
                 .register(PlainErrors.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 // no response buffering: streams must reach the client as each line is flushed

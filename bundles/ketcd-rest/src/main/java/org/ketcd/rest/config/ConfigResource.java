@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.ketcd.api.EtcdException;
+import org.ketcd.rest.JsonErrors;
 import org.ketcd.rest.RequestBody;
 import org.ketcd.rest.RestLimits;
 
@@ -58,7 +59,7 @@ public final class ConfigResource {
             ConfigKeys.checkPath(path);
             long rev = revision == null ? 0 : revision;
             if (rev < 0) {
-                return ConfigErrors.of(400, "revision must not be negative");
+                return JsonErrors.of(400, "revision must not be negative");
             }
             if (uri.getQueryParameters().containsKey("watch") || MediaType.SERVER_SENT_EVENTS.equals(accept)) {
                 long start = lastEventId != null && !lastEventId.isBlank() ? parseRevision(lastEventId) + 1 : rev;
@@ -73,15 +74,15 @@ public final class ConfigResource {
             }
             ConfigStore.Entry e = store.get(path, rev);
             if (e == null) {
-                return ConfigErrors.of(404, "no value at /config/" + path + (rev == 0 ? "" : " at revision " + rev));
+                return JsonErrors.of(404, "no value at /config/" + path + (rev == 0 ? "" : " at revision " + rev));
             }
             return Response.ok(e.value(), e.contentType()).tag(etag(e.modRevision()))
                     .header("X-Ketcd-Create-Revision", e.createRevision())
                     .header("X-Ketcd-Version", e.version()).build();
         } catch (EtcdException e) {
-            return ConfigErrors.of(e.error());
+            return JsonErrors.of(e.error());
         } catch (IllegalArgumentException e) {
-            return ConfigErrors.of(400, e.getMessage());
+            return JsonErrors.of(400, e.getMessage());
         }
     }
 
@@ -97,7 +98,7 @@ public final class ConfigResource {
                 return applyTree(path, bytes);
             }
             if (path.isEmpty()) {
-                return ConfigErrors.of(400, "a value needs a path: PUT /config/<path>");
+                return JsonErrors.of(400, "a value needs a path: PUT /config/<path>");
             }
             ConfigStore.Written w = store.put(path, bytes, contentType == null ? ConfigKeys.DEFAULT_TYPE : contentType,
                     condition(ifMatch, ifNoneMatch));
@@ -110,9 +111,9 @@ public final class ConfigResource {
         } catch (ConfigStore.PreconditionFailed f) {
             return preconditionFailed(f);
         } catch (EtcdException e) {
-            return ConfigErrors.of(e.error());
+            return JsonErrors.of(e.error());
         } catch (IllegalArgumentException e) {
-            return ConfigErrors.of(400, e.getMessage());
+            return JsonErrors.of(400, e.getMessage());
         }
     }
 
@@ -129,16 +130,16 @@ public final class ConfigResource {
             }
             long deleted = store.delete(path, condition(ifMatch, ifNoneMatch));
             if (deleted == 0) {
-                return ConfigErrors.of(404, "no value at /config/" + path);
+                return JsonErrors.of(404, "no value at /config/" + path);
             }
             o.addProperty("deleted", deleted);
             return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
         } catch (ConfigStore.PreconditionFailed f) {
             return preconditionFailed(f);
         } catch (EtcdException e) {
-            return ConfigErrors.of(e.error());
+            return JsonErrors.of(e.error());
         } catch (IllegalArgumentException e) {
-            return ConfigErrors.of(400, e.getMessage());
+            return JsonErrors.of(400, e.getMessage());
         }
     }
 
@@ -147,10 +148,10 @@ public final class ConfigResource {
         try {
             tree = GSON.fromJson(new String(body, StandardCharsets.UTF_8), new TypeToken<LinkedHashMap<String, Object>>() { }.getType());
         } catch (JsonParseException e) {
-            return ConfigErrors.of(400, "a tree is a JSON object: " + e.getMessage());
+            return JsonErrors.of(400, "a tree is a JSON object: " + e.getMessage());
         }
         if (tree == null) {
-            return ConfigErrors.of(400, "a tree is a JSON object, the body was empty");
+            return JsonErrors.of(400, "a tree is a JSON object, the body was empty");
         }
         Map<String, byte[]> values = ConfigStore.flatten(normalizeNumbers(tree));
         long revision = store.replaceTree(prefix, values);
@@ -233,7 +234,7 @@ public final class ConfigResource {
     }
 
     private static Response preconditionFailed(ConfigStore.PreconditionFailed f) {
-        Response r = ConfigErrors.of(412, f.getMessage());
+        Response r = JsonErrors.of(412, f.getMessage());
         return f.currentRevision == 0 ? r : Response.fromResponse(r).tag(etag(f.currentRevision)).build();
     }
 

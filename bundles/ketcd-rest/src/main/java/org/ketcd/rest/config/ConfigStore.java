@@ -7,9 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.ketcd.api.Bytes;
 import org.ketcd.api.Compare;
 import org.ketcd.api.DeleteRangeRequest;
@@ -23,6 +20,7 @@ import org.ketcd.api.RangeResponse;
 import org.ketcd.api.RequestOp;
 import org.ketcd.api.TxnRequest;
 import org.ketcd.api.TxnResponse;
+import org.ketcd.rest.ServerCall;
 
 /**
  * The configuration API's operations on the member's {@link EtcdServer}: every change is one etcd
@@ -30,8 +28,6 @@ import org.ketcd.api.TxnResponse;
  * through Raft like any write; reads are linearizable.
  */
 final class ConfigStore {
-    /** How long one server call may take before the request fails with 504. */
-    static final int REQUEST_TIMEOUT_SECONDS = 10;
     /** Attempts of a bulk apply whose tree changed between reading and writing it. */
     static final int BULK_ATTEMPTS = 5;
 
@@ -215,20 +211,7 @@ final class ConfigStore {
         });
     }
 
-    static <T> T call(CompletableFuture<T> future) {
-        try {
-            return future.get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new EtcdException(EtcdError.TIMEOUT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EtcdException(EtcdError.STOPPED);
-        }
+    private static <T> T call(CompletableFuture<T> future) {
+        return ServerCall.await(future);
     }
 }

@@ -1,4 +1,4 @@
-package org.ketcd.rest.config;
+package org.ketcd.rest;
 
 import com.google.gson.JsonObject;
 import jakarta.ws.rs.core.MediaType;
@@ -6,25 +6,25 @@ import jakarta.ws.rs.core.Response;
 import org.ketcd.api.EtcdError;
 
 /**
- * The configuration API's errors: {@code {"error": "<message>"}} with an HTTP status that says what
+ * The errors of Ketcd's own REST resources (configuration, services): {@code {"error": "<message>"}} with an HTTP status that says what
  * happened (etcd's own message where the server refused). Over {@code --max-request-bytes} is 413,
  * a compacted revision 410 (re-read the current state), a failed condition 412.
  */
-final class ConfigErrors {
-    private ConfigErrors() {
+public final class JsonErrors {
+    private JsonErrors() {
     }
 
-    static Response of(int status, String message) {
+    public static Response of(int status, String message) {
         JsonObject o = new JsonObject();
         o.addProperty("error", message);
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(o.toString()).build();
     }
 
-    static Response of(EtcdError error) {
+    public static Response of(EtcdError error) {
         return of(httpStatus(error), error.message());
     }
 
-    static int httpStatus(EtcdError error) {
+    public static int httpStatus(EtcdError error) {
         if (error == EtcdError.REQUEST_TOO_LARGE) {
             return 413;
         }
