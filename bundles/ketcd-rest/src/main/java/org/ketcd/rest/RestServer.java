@@ -15,6 +15,7 @@ import org.ketcd.rest.config.ConfigResource;
 import org.ketcd.rest.config.SseWatch;
 import org.ketcd.rest.gateway.GatewayResource;
 import org.ketcd.rest.gateway.HealthResource;
+import org.ketcd.rest.gateway.OpenApiResource;
 import org.ketcd.rest.services.ServicesResource;
 
 /**
@@ -44,6 +45,7 @@ public final class RestServer implements AutoCloseable {
                 .register(new HealthResource(server))
                 .register(new ConfigResource(server, watches, limits))
                 .register(new ServicesResource(server, limits))
+                .register(new OpenApiResource())
                 .register(PlainErrors.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 // no response buffering: streams must reach the client as each line is flushed

@@ -152,6 +152,24 @@ class JsonGatewayTest {
     }
 
     @Test
+    void openApiDocumentIsServedAtAStableUrl() throws Exception {
+        HttpResponse<String> r = cluster.get(0, "/openapi.json");
+        assertEquals(200, r.statusCode());
+        assertTrue(json(r).getAsJsonObject("paths").has("/config/{path}"), r.body());
+    }
+
+    @Test
+    void httpOnTheClientPortIs404WhenNoRestServerRuns() throws Exception {
+        // the client port itself answers when the REST bundle is gone (here: a member whose REST server stopped)
+        try (RestCluster bare = RestCluster.start(dir.resolve("bare"), 1)) {
+            bare.stopRest(0);
+            HttpResponse<String> r = bare.get(0, "/health");
+            assertEquals(404, r.statusCode());
+            assertTrue(r.body().contains("ketcd-rest"), r.body());
+        }
+    }
+
+    @Test
     void leaseLeasesListsGrantedLeasesWithUppercaseId() throws Exception {
         HttpResponse<String> grant = cluster.post(0, "/v3/lease/grant", "{\"TTL\":\"60\",\"ID\":\"777\"}");
         assertEquals(200, grant.statusCode(), grant.body());
