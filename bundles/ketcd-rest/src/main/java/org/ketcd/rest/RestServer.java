@@ -47,6 +47,7 @@ public final class RestServer implements AutoCloseable {
                 .register(new ServicesResource(server, limits))
                 .register(new OpenApiResource())
                 .register(PlainErrors.class)
+                .register(ConfigResource.ConditionFailed.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 // no response buffering: streams must reach the client as each line is flushed
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0);

@@ -10,30 +10,21 @@ import com.google.gson.JsonParser;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The configuration API on a 3-member cluster, each request to a chosen member over real HTTP. */
 @Timeout(120)
 class ConfigApiTest {
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final RestClusterExtension CLUSTER = new RestClusterExtension(3);
     static RestCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = RestCluster.start(dir, 3);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void bind() {
+        cluster = CLUSTER.cluster();
     }
 
     static HttpResponse<String> put(int member, String path, String body, String... headers) throws Exception {

@@ -6,34 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** etcd's gateway watch: one streaming POST, one {"result":...} line per WatchResponse, open until the client leaves. */
 @Timeout(120)
 class GatewayWatchTest {
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final RestClusterExtension CLUSTER = new RestClusterExtension(1);
     static RestCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = RestCluster.start(dir, 1);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void bind() {
+        cluster = CLUSTER.cluster();
     }
 
     static String b64(String s) {

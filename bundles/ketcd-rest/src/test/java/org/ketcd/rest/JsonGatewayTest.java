@@ -6,31 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** etcd's JSON gateway on a member's client port: the answers etcd 3.4 gives to the same curl requests. */
 @Timeout(120)
 class JsonGatewayTest {
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final RestClusterExtension CLUSTER = new RestClusterExtension(1, "--max-request-bytes", "1024");
     static RestCluster cluster;
 
     @BeforeAll
-    static void start() throws Exception {
-        cluster = RestCluster.start(dir, 1, "--max-request-bytes", "1024");
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void bind() {
+        cluster = CLUSTER.cluster();
     }
 
     static String b64(String s) {
@@ -161,7 +152,7 @@ class JsonGatewayTest {
     @Test
     void httpOnTheClientPortIs404WhenNoRestServerRuns() throws Exception {
         // the client port itself answers when the REST bundle is gone (here: a member whose REST server stopped)
-        try (RestCluster bare = RestCluster.start(dir.resolve("bare"), 1)) {
+        try (RestCluster bare = RestCluster.start(CLUSTER.dir().resolve("bare"), 1)) {
             bare.stopRest(0);
             HttpResponse<String> r = bare.get(0, "/health");
             assertEquals(404, r.statusCode());

@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.ketcd.api.EtcdException;
 import org.ketcd.rest.JsonErrors;
 import org.ketcd.rest.RequestBody;
 import org.ketcd.rest.RestLimits;
@@ -55,92 +54,70 @@ public final class ConfigResource {
     public Response get(@PathParam("path") String path, @QueryParam("revision") Long revision,
                         @HeaderParam("Last-Event-ID") String lastEventId, @HeaderParam("Accept") String accept,
                         @Context UriInfo uri) {
-        try {
-            ConfigKeys.checkPath(path);
-            long rev = revision == null ? 0 : revision;
-            if (rev < 0) {
-                return JsonErrors.of(400, "revision must not be negative");
-            }
-            if (uri.getQueryParameters().containsKey("watch") || MediaType.SERVER_SENT_EVENTS.equals(accept)) {
-                long start = lastEventId != null && !lastEventId.isBlank() ? parseRevision(lastEventId) + 1 : rev;
-                return Response.ok(watches.open(path, isTree(path), start), MediaType.SERVER_SENT_EVENTS)
-                        .header("Cache-Control", "no-cache").build();
-            }
-            if (isTree(path)) {
-                return listing(store.list(path, rev));
-            }
-            if (uri.getQueryParameters().containsKey("history")) {
-                return historyOf(path);
-            }
-            ConfigStore.Entry e = store.get(path, rev);
-            if (e == null) {
-                return JsonErrors.of(404, "no value at /config/" + path + (rev == 0 ? "" : " at revision " + rev));
-            }
-            return Response.ok(e.value(), e.contentType()).tag(etag(e.modRevision()))
-                    .header("X-Ketcd-Create-Revision", e.createRevision())
-                    .header("X-Ketcd-Version", e.version()).build();
-        } catch (EtcdException e) {
-            return JsonErrors.of(e.error());
-        } catch (IllegalArgumentException e) {
-            return JsonErrors.of(400, e.getMessage());
+        ConfigKeys.checkPath(path);
+        long rev = revision == null ? 0 : revision;
+        if (rev < 0) {
+            return JsonErrors.of(400, "revision must not be negative");
         }
+        if (uri.getQueryParameters().containsKey("watch") || MediaType.SERVER_SENT_EVENTS.equals(accept)) {
+            long start = lastEventId != null && !lastEventId.isBlank() ? parseRevision(lastEventId) + 1 : rev;
+            return Response.ok(watches.open(path, isTree(path), start), MediaType.SERVER_SENT_EVENTS)
+                    .header("Cache-Control", "no-cache").build();
+        }
+        if (isTree(path)) {
+            return listing(store.list(path, rev));
+        }
+        if (uri.getQueryParameters().containsKey("history")) {
+            return historyOf(path);
+        }
+        ConfigStore.Entry e = store.get(path, rev);
+        if (e == null) {
+            return JsonErrors.of(404, "no value at /config/" + path + (rev == 0 ? "" : " at revision " + rev));
+        }
+        return Response.ok(e.value(), e.contentType()).tag(etag(e.modRevision()))
+                .header("X-Ketcd-Create-Revision", e.createRevision())
+                .header("X-Ketcd-Version", e.version()).build();
     }
 
     @PUT
     @Path("{path: .*}")
     public Response put(@PathParam("path") String path, @HeaderParam("Content-Type") String contentType,
                         @HeaderParam("If-Match") String ifMatch, @HeaderParam("If-None-Match") String ifNoneMatch,
-                        InputStream body) throws IOException {
-        try {
-            ConfigKeys.checkPath(path);
-            byte[] bytes = RequestBody.read(body, limits);
-            if (isTree(path)) {
-                return applyTree(path, bytes);
-            }
-            if (path.isEmpty()) {
-                return JsonErrors.of(400, "a value needs a path: PUT /config/<path>");
-            }
-            ConfigStore.Written w = store.put(path, bytes, contentType == null ? ConfigKeys.DEFAULT_TYPE : contentType,
-                    condition(ifMatch, ifNoneMatch));
-            JsonObject o = new JsonObject();
-            o.addProperty("path", path);
-            o.addProperty("revision", w.revision());
-            o.addProperty("created", w.created());
-            return Response.status(w.created() ? 201 : 200).type(MediaType.APPLICATION_JSON_TYPE).tag(etag(w.revision()))
-                    .entity(o.toString()).build();
-        } catch (ConfigStore.PreconditionFailed f) {
-            return preconditionFailed(f);
-        } catch (EtcdException e) {
-            return JsonErrors.of(e.error());
-        } catch (IllegalArgumentException e) {
-            return JsonErrors.of(400, e.getMessage());
+                        InputStream body) throws IOException, ConfigStore.PreconditionFailed {
+        ConfigKeys.checkPath(path);
+        byte[] bytes = RequestBody.read(body, limits);
+        if (isTree(path)) {
+            return applyTree(path, bytes);
         }
+        if (path.isEmpty()) {
+            return JsonErrors.of(400, "a value needs a path: PUT /config/<path>");
+        }
+        ConfigStore.Written w = store.put(path, bytes, contentType == null ? ConfigKeys.DEFAULT_TYPE : contentType,
+                condition(ifMatch, ifNoneMatch));
+        JsonObject o = new JsonObject();
+        o.addProperty("path", path);
+        o.addProperty("revision", w.revision());
+        o.addProperty("created", w.created());
+        return Response.status(w.created() ? 201 : 200).type(MediaType.APPLICATION_JSON_TYPE).tag(etag(w.revision()))
+                .entity(o.toString()).build();
     }
 
     @DELETE
     @Path("{path: .*}")
     public Response delete(@PathParam("path") String path, @HeaderParam("If-Match") String ifMatch,
-                           @HeaderParam("If-None-Match") String ifNoneMatch) {
-        try {
-            ConfigKeys.checkPath(path);
-            JsonObject o = new JsonObject();
-            if (isTree(path)) {
-                o.addProperty("deleted", store.deleteTree(path));
-                return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
-            }
-            long deleted = store.delete(path, condition(ifMatch, ifNoneMatch));
-            if (deleted == 0) {
-                return JsonErrors.of(404, "no value at /config/" + path);
-            }
-            o.addProperty("deleted", deleted);
+                           @HeaderParam("If-None-Match") String ifNoneMatch) throws ConfigStore.PreconditionFailed {
+        ConfigKeys.checkPath(path);
+        JsonObject o = new JsonObject();
+        if (isTree(path)) {
+            o.addProperty("deleted", store.deleteTree(path));
             return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
-        } catch (ConfigStore.PreconditionFailed f) {
-            return preconditionFailed(f);
-        } catch (EtcdException e) {
-            return JsonErrors.of(e.error());
-        } catch (IllegalArgumentException e) {
-            return JsonErrors.of(400, e.getMessage());
         }
+        long deleted = store.delete(path, condition(ifMatch, ifNoneMatch));
+        if (deleted == 0) {
+            return JsonErrors.of(404, "no value at /config/" + path);
+        }
+        o.addProperty("deleted", deleted);
+        return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     private Response applyTree(String prefix, byte[] body) {
@@ -233,9 +210,14 @@ public final class ConfigResource {
                 || t.startsWith("application/xml");
     }
 
-    private static Response preconditionFailed(ConfigStore.PreconditionFailed f) {
-        Response r = JsonErrors.of(412, f.getMessage());
-        return f.currentRevision == 0 ? r : Response.fromResponse(r).tag(etag(f.currentRevision)).build();
+    /** A failed If-Match/If-None-Match: 412, with the value's current revision as ETag. */
+    @jakarta.ws.rs.ext.Provider
+    public static final class ConditionFailed implements jakarta.ws.rs.ext.ExceptionMapper<ConfigStore.PreconditionFailed> {
+        @Override
+        public Response toResponse(ConfigStore.PreconditionFailed f) {
+            Response r = JsonErrors.of(412, f.getMessage());
+            return f.currentRevision == 0 ? r : Response.fromResponse(r).tag(etag(f.currentRevision)).build();
+        }
     }
 
     static ConfigStore.Condition condition(String ifMatch, String ifNoneMatch) {

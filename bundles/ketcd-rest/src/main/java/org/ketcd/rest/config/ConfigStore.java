@@ -65,7 +65,7 @@ final class ConfigStore {
     }
 
     /** A condition did not hold; {@code currentRevision} is the key's mod revision now (0: absent). */
-    static final class PreconditionFailed extends Exception {
+    public static final class PreconditionFailed extends Exception {
         private static final long serialVersionUID = 1L;
         final long currentRevision;
 

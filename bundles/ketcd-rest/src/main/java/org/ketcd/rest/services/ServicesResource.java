@@ -64,15 +64,11 @@ public final class ServicesResource {
             return error(400, "ttl must be a positive number of seconds");
         }
         byte[] value = RequestBody.read(body, limits);
-        try {
-            LeaseGrantResponse lease = call(server.leaseGrant(seconds, 0));
-            long revision = call(server.put(new PutRequest(key(name, instance), value, lease.id(), false, false, false))).revision();
-            JsonObject o = instanceJson(name, instance, lease.id(), lease.ttl());
-            o.addProperty("revision", revision);
-            return Response.status(201).type(MediaType.APPLICATION_JSON_TYPE).entity(o.toString()).build();
-        } catch (EtcdException e) {
-            return error(e.error());
-        }
+        LeaseGrantResponse lease = call(server.leaseGrant(seconds, 0));
+        long revision = call(server.put(new PutRequest(key(name, instance), value, lease.id(), false, false, false))).revision();
+        JsonObject o = instanceJson(name, instance, lease.id(), lease.ttl());
+        o.addProperty("revision", revision);
+        return Response.status(201).type(MediaType.APPLICATION_JSON_TYPE).entity(o.toString()).build();
     }
 
     @POST
@@ -89,27 +85,25 @@ public final class ServicesResource {
             }
             return Response.ok(instanceJson(name, instance, r.id(), r.ttl()).toString(), MediaType.APPLICATION_JSON_TYPE).build();
         } catch (EtcdException e) {
-            return e.error() == EtcdError.LEASE_NOT_FOUND ? error(404, "the registration of " + instance + " expired: register it again")
-                    : error(e.error());
+            if (e.error() == EtcdError.LEASE_NOT_FOUND) {
+                return error(404, "the registration of " + instance + " expired: register it again");
+            }
+            throw e;
         }
     }
 
     @DELETE
     @Path("{name}/{instance}")
     public Response deregister(@PathParam("name") String name, @PathParam("instance") String instance) {
-        try {
-            KeyValue kv = find(name, instance);
-            if (kv == null) {
-                return error(404, "no instance " + instance + " of " + name);
-            }
-            long revision = kv.lease() == 0 ? call(server.deleteRange(new org.ketcd.api.DeleteRangeRequest(kv.key(), Bytes.EMPTY,
-                    false))).revision() : call(server.leaseRevoke(kv.lease()));
-            JsonObject o = new JsonObject();
-            o.addProperty("revision", revision);
-            return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
-        } catch (EtcdException e) {
-            return error(e.error());
+        KeyValue kv = find(name, instance);
+        if (kv == null) {
+            return error(404, "no instance " + instance + " of " + name);
         }
+        long revision = kv.lease() == 0 ? call(server.deleteRange(new org.ketcd.api.DeleteRangeRequest(kv.key(), Bytes.EMPTY,
+                false))).revision() : call(server.leaseRevoke(kv.lease()));
+        JsonObject o = new JsonObject();
+        o.addProperty("revision", revision);
+        return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     @GET
@@ -119,27 +113,23 @@ public final class ServicesResource {
         if (bad != null) {
             return bad;
         }
-        try {
-            byte[] prefix = (PREFIX + name + "/").getBytes(StandardCharsets.UTF_8);
-            org.ketcd.api.RangeResponse r = call(server.range(RangeRequest.of(prefix, Bytes.prefixEnd(prefix))));
-            JsonArray items = new JsonArray();
-            for (KeyValue kv : r.kvs()) {
-                String instance = new String(kv.key(), StandardCharsets.UTF_8).substring(prefix.length);
-                JsonObject i = new JsonObject();
-                i.addProperty("instance", instance);
-                i.addProperty("value", new String(kv.value(), StandardCharsets.UTF_8));
-                i.addProperty("lease", kv.lease());
-                i.addProperty("modRevision", kv.modRevision());
-                items.add(i);
-            }
-            JsonObject o = new JsonObject();
-            o.addProperty("service", name);
-            o.addProperty("revision", r.revision());
-            o.add("instances", items);
-            return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
-        } catch (EtcdException e) {
-            return error(e.error());
+        byte[] prefix = (PREFIX + name + "/").getBytes(StandardCharsets.UTF_8);
+        org.ketcd.api.RangeResponse r = call(server.range(RangeRequest.of(prefix, Bytes.prefixEnd(prefix))));
+        JsonArray items = new JsonArray();
+        for (KeyValue kv : r.kvs()) {
+            String instance = new String(kv.key(), StandardCharsets.UTF_8).substring(prefix.length);
+            JsonObject i = new JsonObject();
+            i.addProperty("instance", instance);
+            i.addProperty("value", new String(kv.value(), StandardCharsets.UTF_8));
+            i.addProperty("lease", kv.lease());
+            i.addProperty("modRevision", kv.modRevision());
+            items.add(i);
         }
+        JsonObject o = new JsonObject();
+        o.addProperty("service", name);
+        o.addProperty("revision", r.revision());
+        o.add("instances", items);
+        return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
     private KeyValue find(String name, String instance) {
@@ -169,10 +159,6 @@ public final class ServicesResource {
 
     private static Response error(int status, String message) {
         return JsonErrors.of(status, message);
-    }
-
-    private static Response error(EtcdError e) {
-        return JsonErrors.of(e);
     }
 
     private static <T> T call(CompletableFuture<T> future) {
