@@ -47,26 +47,14 @@ class JsonGatewayDifferentialTest {
 
     @BeforeAll
     void startBoth() {
-        etcd = Member.start(Member.Kind.ETCD, "gateway", FLAGS);
-        try {
-            ketcd = Member.start(Member.Kind.target(), "gateway", FLAGS);
-        } catch (RuntimeException | Error e) {
-            etcd.close();
-            throw e;
-        }
+        Member[] both = Member.startEtcdAndTarget("gateway", FLAGS);
+        etcd = both[0];
+        ketcd = both[1];
     }
 
     @AfterAll
     void stopBoth() {
-        try {
-            if (ketcd != null) {
-                ketcd.close();
-            }
-        } finally {
-            if (etcd != null) {
-                etcd.close();
-            }
-        }
+        List.of(ketcd, etcd).forEach(Member::close);
     }
 
     static String b64(String s) {

@@ -46,6 +46,7 @@ public final class RestServer implements AutoCloseable {
                 .register(new ConfigResource(server, watches, limits))
                 .register(new ServicesResource(server, limits))
                 .register(new OpenApiResource())
+                .register(CorsHeaders.class)
                 .register(PlainErrors.class)
                 .register(ConfigResource.ConditionFailed.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)

@@ -129,6 +129,16 @@ class JsonGatewayTest {
     }
 
     @Test
+    void everyAnswerAllowsAllOriginsAndOptionsIsAPreflightAsEtcd() throws Exception {
+        HttpResponse<String> r = cluster.post(0, "/v3/kv/range", "{}");
+        assertEquals("*", r.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+        HttpResponse<String> options = cluster.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.clientUrl(0) + "/v3/kv/range"))
+                .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, options.statusCode());
+        assertEquals("POST, GET, OPTIONS, PUT, DELETE", options.headers().firstValue("Access-Control-Allow-Methods").orElse(""));
+    }
+
+    @Test
     void getOnAGatewayRouteIs405() throws Exception {
         assertEquals(405, cluster.get(0, "/v3/kv/range").statusCode());
     }
