@@ -57,6 +57,7 @@ class ConfigApiClusterTest {
         Assumptions.assumeTrue(Member.Kind.target() == Member.Kind.KETCD, "the configuration API is Ketcd's own");
         List<Member> members = Member.startCluster(Member.Kind.KETCD, "cfg", 3);
         try {
+            members.forEach(m -> Http.awaitRest(m, Duration.ofSeconds(120)));
             Member leader = Leadership.awaitLeader(members, 0, Duration.ofSeconds(30));
             Member follower = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
 

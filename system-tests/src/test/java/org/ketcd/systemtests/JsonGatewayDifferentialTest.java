@@ -50,6 +50,7 @@ class JsonGatewayDifferentialTest {
         Member[] both = Member.startEtcdAndTarget("gateway", FLAGS);
         etcd = both[0];
         ketcd = both[1];
+        Http.awaitRest(ketcd, Duration.ofSeconds(120));
     }
 
     @AfterAll

@@ -24,6 +24,28 @@ public final class Http {
     private Http() {
     }
 
+    /**
+     * Waits until {@code member}'s client URL serves HTTP/1 ({@code GET /health} answers 200): the REST bundle
+     * starts after the member's gRPC endpoint, so a member healthy for etcdctl may answer 404 for a moment.
+     */
+    public static void awaitRest(Member member, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Answer last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = get(member.endpoint() + "/health");
+                if (last.status() == 200) {
+                    return;
+                }
+            } catch (AssertionError notYet) {
+                // connection refused while starting
+            }
+            Member.sleep(250);
+        }
+        throw new AssertionError(member + " serves no REST API within " + timeout.toSeconds() + " s; last answer: "
+                + (last == null ? "none" : last.status() + " " + last.body()));
+    }
+
     public static Answer post(String url, String body) {
         return send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
