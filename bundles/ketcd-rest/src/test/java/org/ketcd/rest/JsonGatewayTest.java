@@ -160,13 +160,26 @@ class JsonGatewayTest {
     }
 
     @Test
-    void httpOnTheClientPortIs404WhenNoRestServerRuns() throws Exception {
-        // the client port itself answers when the REST bundle is gone (here: a member whose REST server stopped)
+    void restServerStopAndRestartLeavesGrpcServingAndHttpAnswers404Meanwhile() throws Exception {
+        // what an update of the ketcd-rest bundle does to the member: only the REST server goes and comes back
         try (RestCluster bare = RestCluster.start(CLUSTER.dir().resolve("bare"), 1)) {
-            bare.stopRest(0);
-            HttpResponse<String> r = bare.get(0, "/health");
-            assertEquals(404, r.statusCode());
-            assertTrue(r.body().contains("ketcd-rest"), r.body());
+            io.grpc.ManagedChannel grpc = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                    .forTarget(bare.clientUrl(0).replace("http://", "")).usePlaintext().build();
+            try {
+                var kv = io.etcd.jetcd.api.KVGrpc.newBlockingStub(grpc);
+                var range = io.etcd.jetcd.api.RangeRequest.newBuilder().setKey(com.google.protobuf.ByteString.copyFromUtf8("k")).build();
+                kv.range(range);
+                bare.stopRest(0);
+                HttpResponse<String> r = bare.get(0, "/health");
+                assertEquals(404, r.statusCode());
+                assertTrue(r.body().contains("ketcd-rest"), r.body());
+                kv.range(range); // the same gRPC connection keeps working
+                bare.startRest(0);
+                assertEquals(200, bare.get(0, "/health").statusCode());
+                kv.range(range);
+            } finally {
+                grpc.shutdownNow();
+            }
         }
     }
 

@@ -1,6 +1,5 @@
 package org.ketcd.rest;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +20,7 @@ import org.ketcd.server.LocalCluster;
 final class RestCluster implements AutoCloseable {
     private final LocalCluster cluster;
     private final List<GrpcEndpoint> endpoints = new ArrayList<>();
-    private final List<RestServer> rests = new ArrayList<>();
+    private final List<AtomicReference<RestServer>> rests = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -44,11 +43,12 @@ final class RestCluster implements AutoCloseable {
 
     private void startEndpoints(int i) throws Exception {
         AtomicReference<RestServer> rest = new AtomicReference<>();
+        // the client port asks for the REST server's address per connection, as GrpcEndpointComponent does
         GrpcEndpoint endpoint = GrpcEndpoint.start(cluster.member(i).server(), List.of(URI.create(clientUrl(i))),
                 () -> rest.get() == null ? null : rest.get().address());
         endpoints.add(endpoint);
-        rest.set(RestServer.start(cluster.member(i).server(), endpoint.gateway()));
-        rests.add(rest.get());
+        rests.add(rest);
+        startRest(i);
     }
 
     LocalCluster cluster() {
@@ -76,16 +76,17 @@ final class RestCluster implements AutoCloseable {
         return http;
     }
 
-    /** Stops member {@code i}'s REST server only (as when the ketcd-rest bundle is updated). */
+    /** Stops member {@code i}'s REST server only (as when the ketcd-rest bundle stops for an update). */
     void stopRest(int i) {
-        RestServer r = rests.set(i, null);
+        RestServer r = rests.get(i).getAndSet(null);
         if (r != null) {
             r.close();
         }
     }
 
-    InetSocketAddress restAddress(int i) {
-        return rests.get(i).address();
+    /** Starts member {@code i}'s REST server (again), on the running gRPC endpoint. */
+    void startRest(int i) {
+        rests.get(i).set(RestServer.start(cluster.member(i).server(), endpoints.get(i).gateway()));
     }
 
     /** Stops member {@code i}: its endpoints first, then the member. */
