@@ -126,6 +126,36 @@ public class KetcdFeatureTest {
         }
     }
 
+    /**
+     * The ketcd-rest feature (a boot feature of the distribution): Jersey, embedded in its bundle, serves
+     * etcd's JSON gateway on the same client port as gRPC.
+     */
+    @Test
+    public void jsonGatewayAnswersOnTheClientPort() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        String body = "{\"key\":\"" + java.util.Base64.getEncoder().encodeToString("rest-key".getBytes(StandardCharsets.UTF_8)) + "\"}";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (true) {
+            try {
+                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(CLIENT_URL + "/v3/kv/range"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().startsWith("{\"header\":")) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("JSON gateway answered " + r.statusCode() + " " + r.body());
+                }
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("JSON gateway not reachable on " + CLIENT_URL, notYet);
+                }
+            }
+            Thread.sleep(500);
+        }
+    }
+
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

@@ -1,6 +1,8 @@
 package org.ketcd.grpc;
 
 import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
@@ -14,12 +16,18 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.ketcd.api.EtcdServer;
+import org.ketcd.api.GrpcGatewayBackend;
 
 /**
  * The etcd v3 gRPC API on the client URLs. Messages up to {@code --max-request-bytes} plus etcd's
  * 512 KiB gRPC overhead are accepted by the transport; the server refuses commands over the limit
  * with "etcdserver: request is too large", as etcd does.
+ *
+ * <p>Each client port also serves HTTP/1 (etcd's JSON gateway, the REST API): a connection that does not
+ * open with the HTTP/2 preface is relayed to the {@code http1Upstream} address ({@link ClientPortNegotiator}).
+ * The same services are reachable in-process as bytes ({@link #gateway()}) for that gateway.
  *
  * <p>The endpoint owns its network and handler threads (grpc's shared default pools would outlive
  * the bundle) and stops all of them in {@link #close()}, so the gRPC bundle can be updated live.
@@ -39,6 +47,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService handlers;
     private final List<WatchService> watchServices = new ArrayList<>();
+    private InProcessGateway gateway;
 
     private GrpcEndpoint(List<Server> servers, EventLoopGroup boss, EventLoopGroup workers, ExecutorService handlers) {
         this.servers = servers;
@@ -48,36 +57,54 @@ public final class GrpcEndpoint implements AutoCloseable {
     }
 
     public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls) throws IOException {
+        return start(server, listenClientUrls, () -> null);
+    }
+
+    /** Serves gRPC on the client URLs and relays HTTP/1 connections there to {@code http1Upstream} (null: none). */
+    public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<InetSocketAddress> http1Upstream)
+            throws IOException {
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ketcd-grpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, new DefaultThreadFactory("ketcd-grpc-handler", true));
         List<Server> started = new ArrayList<>();
         GrpcEndpoint endpoint = new GrpcEndpoint(started, boss, workers, handlers);
+        int maxInbound = server.maxRequestBytes() + GRPC_OVERHEAD_BYTES;
         try {
             for (URI url : listenClientUrls) {
-                WatchService watch = new WatchService(server, handlers);
-                endpoint.watchServices.add(watch);
-                started.add(NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))
+                NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()),
+                                InternalNettyServerCredentials.create(new ClientPortNegotiator(http1Upstream)))
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
                         .channelType(NioServerSocketChannel.class)
                         .executor(handlers)
-                        .maxInboundMessageSize(server.maxRequestBytes() + GRPC_OVERHEAD_BYTES)
-                        .addService(new KvService(server))
-                        .addService(new MaintenanceService(server))
-                        .addService(new ClusterService(server))
-                        .addService(LeaseLeasesMethod.addTo(new LeaseService(server).bindService(), server))
-                        .addService(new LockService(server))
-                        .addService(new ElectionService(server))
-                        .addService(watch)
-                        .build()
-                        .start());
+                        .maxInboundMessageSize(maxInbound);
+                endpoint.services(server).forEach(builder::addService);
+                started.add(builder.build().start());
             }
+            endpoint.gateway = InProcessGateway.start(endpoint.services(server), handlers, maxInbound);
         } catch (IOException | RuntimeException e) {
             endpoint.close();
             throw new IOException("cannot listen on " + listenClientUrls + ": " + e.getMessage(), e);
         }
         return endpoint;
+    }
+
+    /** One set of the etcd services (each server gets its own: a watch service tracks its streams). */
+    private List<ServerServiceDefinition> services(EtcdServer server) {
+        WatchService watch = new WatchService(server, handlers);
+        watchServices.add(watch);
+        return List.of(new KvService(server).bindService(),
+                new MaintenanceService(server).bindService(),
+                new ClusterService(server).bindService(),
+                LeaseLeasesMethod.addTo(new LeaseService(server).bindService(), server),
+                new LockService(server).bindService(),
+                new ElectionService(server).bindService(),
+                watch.bindService());
+    }
+
+    /** The same services as bytes, for the JSON gateway. */
+    public GrpcGatewayBackend gateway() {
+        return gateway;
     }
 
     /** The bound ports, in the order of the listen URLs (useful when a URL asked for port 0). */
@@ -90,6 +117,9 @@ public final class GrpcEndpoint implements AutoCloseable {
         servers.forEach(Server::shutdown);
         watchServices.forEach(WatchService::stopStreams);
         try {
+            if (gateway != null) {
+                gateway.close();
+            }
             for (Server s : servers) {
                 if (!s.awaitTermination(SHUTDOWN_GRACE_SECONDS, TimeUnit.SECONDS)) {
                     s.shutdownNow();

@@ -44,7 +44,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     public void alarm(AlarmRequest request, StreamObserver<AlarmResponse> observer) {
         Alarm alarm = new Alarm(request.getMemberID(), org.ketcd.api.AlarmType.values()[request.getAlarmValue()]);
         StatusMapping.reply(observer, alarms -> {
-            AlarmResponse.Builder b = AlarmResponse.newBuilder().setHeader(header());
+            AlarmResponse.Builder b = AlarmResponse.newBuilder(); // etcd 3.4 sends no header here
             alarms.forEach(a -> b.addAlarms(AlarmMember.newBuilder().setMemberID(a.memberId())
                     .setAlarm(AlarmType.forNumber(a.type().ordinal()))));
             return b.build();
@@ -66,7 +66,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
 
     @Override
     public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> observer) {
-        StatusMapping.reply(observer, v -> DefragmentResponse.newBuilder().setHeader(header()).build(),
+        StatusMapping.reply(observer, v -> DefragmentResponse.getDefaultInstance() /* no header, as etcd 3.4 */,
                 server::defragment);
     }
 
@@ -87,7 +87,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     @Override
     public void moveLeader(io.etcd.jetcd.api.MoveLeaderRequest request,
                            StreamObserver<io.etcd.jetcd.api.MoveLeaderResponse> observer) {
-        StatusMapping.reply(observer, v -> io.etcd.jetcd.api.MoveLeaderResponse.newBuilder().setHeader(header()).build(),
+        StatusMapping.reply(observer, v -> io.etcd.jetcd.api.MoveLeaderResponse.getDefaultInstance() /* no header, as etcd 3.4 */,
                 () -> server.moveLeader(request.getTargetID()));
     }
 

@@ -86,6 +86,20 @@ public final class Member implements AutoCloseable {
     }
 
     /**
+     * A fresh real etcd and a fresh member of the {@link Kind#target() target} started with the same flags,
+     * for a differential test: {@code [etcd, target]}. If the second does not start, the first is stopped.
+     */
+    public static Member[] startEtcdAndTarget(String label, String... extraFlags) {
+        Member etcd = start(Kind.ETCD, label, extraFlags);
+        try {
+            return new Member[] {etcd, start(Kind.target(), label, extraFlags)};
+        } catch (RuntimeException | Error e) {
+            etcd.close();
+            throw e;
+        }
+    }
+
+    /**
      * Starts a fresh cluster of {@code size} members bootstrapped statically (--initial-cluster), all
      * launched at once, and waits until each answers {@code etcdctl endpoint health}. Close every member.
      */

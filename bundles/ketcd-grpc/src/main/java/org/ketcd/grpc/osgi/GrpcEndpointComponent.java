@@ -1,15 +1,22 @@
 package org.ketcd.grpc.osgi;
 
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.ketcd.api.EtcdServer;
+import org.ketcd.api.GrpcGatewayBackend;
+import org.ketcd.api.Http1Upstream;
 import org.ketcd.grpc.GrpcEndpoint;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * Serves the etcd v3 gRPC API for the member's {@link EtcdServer} service on the client URLs it was
  * registered with (service property {@value #PROP_LISTEN_CLIENT_URLS}). Static reference: a new
  * server service (member restart) or an update of this bundle restarts only this endpoint.
+ *
+ * <p>Offers the same services as bytes ({@link GrpcGatewayBackend}) to the REST bundle, and relays HTTP/1
+ * connections on the client port to the REST bundle's {@link Http1Upstream} when one is registered.
+ * That reference is dynamic: installing, updating or removing the REST bundle never restarts gRPC.
  */
 @Component(name = "org.ketcd.grpc", immediate = true, service = {})
 public final class GrpcEndpointComponent {
@@ -27,6 +38,8 @@ public final class GrpcEndpointComponent {
     private EtcdServer server;
     private List<URI> listenClientUrls = List.of();
     private GrpcEndpoint endpoint;
+    private ServiceRegistration<GrpcGatewayBackend> gatewayRegistration;
+    private final AtomicReference<Http1Upstream> http1 = new AtomicReference<>();
 
     @Reference(policy = ReferencePolicy.STATIC)
     void bindServer(EtcdServer server, Map<String, Object> properties) {
@@ -38,8 +51,17 @@ public final class GrpcEndpointComponent {
         this.server = null;
     }
 
+    @Reference(policy = ReferencePolicy.DYNAMIC, cardinality = ReferenceCardinality.OPTIONAL)
+    void bindHttp1(Http1Upstream upstream) {
+        http1.set(upstream);
+    }
+
+    void unbindHttp1(Http1Upstream upstream) {
+        http1.compareAndSet(upstream, null);
+    }
+
     @Activate
-    void activate() throws Exception {
+    void activate(BundleContext context) throws Exception {
         if (listenClientUrls.isEmpty()) {
             throw new IllegalStateException("EtcdServer service has no " + PROP_LISTEN_CLIENT_URLS + " property");
         }
@@ -49,15 +71,29 @@ public final class GrpcEndpointComponent {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(GrpcEndpointComponent.class.getClassLoader());
         try {
-            endpoint = GrpcEndpoint.start(server, listenClientUrls);
+            endpoint = GrpcEndpoint.start(server, listenClientUrls, this::http1Address);
         } finally {
             thread.setContextClassLoader(previous);
         }
+        gatewayRegistration = context.registerService(GrpcGatewayBackend.class, endpoint.gateway(), null);
         LOG.info("etcd gRPC API serving on {}", listenClientUrls);
+    }
+
+    private InetSocketAddress http1Address() {
+        Http1Upstream upstream = http1.get();
+        return upstream == null ? null : upstream.address();
     }
 
     @Deactivate
     void deactivate() {
+        if (gatewayRegistration != null) {
+            try {
+                gatewayRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregistered it while stopping the bundle
+            }
+            gatewayRegistration = null;
+        }
         GrpcEndpoint e = endpoint;
         endpoint = null;
         if (e != null) {

@@ -1,0 +1,130 @@
+package org.ketcd.grpc;
+
+import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
+import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
+import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
+import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
+import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
+import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
+import io.grpc.netty.shaded.io.netty.util.AsciiString;
+import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One client port for gRPC and HTTP/1 (etcd does this with cmux): each new connection's first bytes
+ * decide. The HTTP/2 connection preface continues as plain gRPC with grpc's own plaintext negotiation
+ * (the only cost is one look at the first bytes); anything else is relayed byte for byte to the
+ * {@link org.ketcd.api.Http1Upstream} (the REST bundle), or answered with a 404 when there is none.
+ */
+final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolNegotiator {
+    /** The client connection preface of HTTP/2 (RFC 9113 section 3.4). */
+    static final byte[] HTTP2_PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** Bytes of the preface that must match before a connection counts as HTTP/2 ("PRI " is no HTTP/1 method). */
+    static final int DECIDING_BYTES = 4;
+    static final String NO_HTTP_API = "ketcd: no HTTP API on this member (the ketcd-rest feature is not running);"
+            + " gRPC clients must speak HTTP/2\n";
+
+    private final InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
+    private final Supplier<InetSocketAddress> http1Upstream;
+
+    ClientPortNegotiator(Supplier<InetSocketAddress> http1Upstream) {
+        this.http1Upstream = http1Upstream;
+    }
+
+    @Override
+    public AsciiString scheme() {
+        return plaintext.scheme();
+    }
+
+    @Override
+    public ChannelHandler newHandler(GrpcHttp2ConnectionHandler grpcHandler) {
+        return new Sniffer(plaintext.newHandler(grpcHandler));
+    }
+
+    @Override
+    public void close() {
+        plaintext.close();
+    }
+
+    /** Holds the first bytes (and grpc's negotiation events) until the protocol is known. */
+    private final class Sniffer extends ChannelInboundHandlerAdapter {
+        private final ChannelHandler grpcNegotiation;
+        private final List<Object> heldEvents = new ArrayList<>();
+        private ByteBuf firstBytes = Unpooled.EMPTY_BUFFER;
+
+        Sniffer(ChannelHandler grpcNegotiation) {
+            this.grpcNegotiation = grpcNegotiation;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            heldEvents.add(evt); // grpc's negotiation starts only if this is gRPC
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf bytes)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            firstBytes = Unpooled.wrappedBuffer(firstBytes, bytes);
+            Boolean http2 = isHttp2(firstBytes);
+            if (http2 == null) {
+                return;
+            }
+            ByteBuf held = firstBytes;
+            firstBytes = Unpooled.EMPTY_BUFFER;
+            if (http2) {
+                ctx.pipeline().replace(this, null, grpcNegotiation);
+                heldEvents.forEach(ctx.pipeline()::fireUserEventTriggered);
+                ctx.pipeline().fireChannelRead(held);
+            } else {
+                InetSocketAddress upstream = http1Upstream.get();
+                if (upstream == null) {
+                    held.release();
+                    refuse(ctx);
+                } else {
+                    Http1Relay.start(ctx, this, upstream, held);
+                }
+            }
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (firstBytes.refCnt() > 0 && firstBytes != Unpooled.EMPTY_BUFFER) {
+                firstBytes.release();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    /** TRUE for the HTTP/2 preface, FALSE for anything else, null while too few bytes arrived. */
+    static Boolean isHttp2(ByteBuf bytes) {
+        int n = Math.min(bytes.readableBytes(), HTTP2_PREFACE.length);
+        for (int i = 0; i < n; i++) {
+            if (bytes.getByte(bytes.readerIndex() + i) != HTTP2_PREFACE[i]) {
+                return Boolean.FALSE;
+            }
+        }
+        return n >= DECIDING_BYTES ? Boolean.TRUE : null;
+    }
+
+    static void refuse(ChannelHandlerContext ctx) {
+        byte[] body = NO_HTTP_API.getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
+                + body.length + "\r\nConnection: close\r\n\r\n";
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), body))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,269 @@
+package org.ketcd.rest.config;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.reflect.TypeToken;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.ketcd.rest.JsonErrors;
+import org.ketcd.rest.RequestBody;
+import org.ketcd.rest.RestLimits;
+
+/**
+ * The configuration API: {@code /config/<path>} is one value, {@code /config/<prefix>/} (trailing
+ * slash) a tree. GET reads (ETag = the value's mod revision; {@code ?revision=N} reads the past;
+ * {@code ?history} lists retained versions), PUT writes (a tree: a JSON object applied in one
+ * transaction), DELETE deletes; {@code If-Match}/{@code If-None-Match} make writes conditional (412).
+ * {@code ?watch} (or {@code Accept: text/event-stream}) streams changes as Server-Sent Events ({@link SseWatch}).
+ */
+@Path("/config")
+public final class ConfigResource {
+    private static final Gson GSON = new Gson();
+    private final ConfigStore store;
+    private final ConfigHistory history;
+    private final SseWatch.Hub watches;
+    private final RestLimits limits;
+
+    public ConfigResource(org.ketcd.api.EtcdServer server, SseWatch.Hub watches, RestLimits limits) {
+        this.store = new ConfigStore(server);
+        this.history = new ConfigHistory(server);
+        this.watches = watches;
+        this.limits = limits;
+    }
+
+    @GET
+    @Path("{path: .*}")
+    public Response get(@PathParam("path") String path, @QueryParam("revision") Long revision,
+                        @HeaderParam("Last-Event-ID") String lastEventId, @HeaderParam("Accept") String accept,
+                        @Context UriInfo uri) {
+        ConfigKeys.checkPath(path);
+        long rev = revision == null ? 0 : revision;
+        if (rev < 0) {
+            return JsonErrors.of(400, "revision must not be negative");
+        }
+        if (uri.getQueryParameters().containsKey("watch") || MediaType.SERVER_SENT_EVENTS.equals(accept)) {
+            long start = lastEventId != null && !lastEventId.isBlank() ? parseRevision(lastEventId) + 1 : rev;
+            return Response.ok(watches.open(path, isTree(path), start), MediaType.SERVER_SENT_EVENTS)
+                    .header("Cache-Control", "no-cache").build();
+        }
+        if (isTree(path)) {
+            return listing(store.list(path, rev));
+        }
+        if (uri.getQueryParameters().containsKey("history")) {
+            return historyOf(path);
+        }
+        ConfigStore.Entry e = store.get(path, rev);
+        if (e == null) {
+            return JsonErrors.of(404, "no value at /config/" + path + (rev == 0 ? "" : " at revision " + rev));
+        }
+        return Response.ok(e.value(), e.contentType()).tag(etag(e.modRevision()))
+                .header("X-Ketcd-Create-Revision", e.createRevision())
+                .header("X-Ketcd-Version", e.version()).build();
+    }
+
+    @PUT
+    @Path("{path: .*}")
+    public Response put(@PathParam("path") String path, @HeaderParam("Content-Type") String contentType,
+                        @HeaderParam("If-Match") String ifMatch, @HeaderParam("If-None-Match") String ifNoneMatch,
+                        InputStream body) throws IOException, ConfigStore.PreconditionFailed {
+        ConfigKeys.checkPath(path);
+        byte[] bytes = RequestBody.read(body, limits);
+        if (isTree(path)) {
+            return applyTree(path, bytes);
+        }
+        if (path.isEmpty()) {
+            return JsonErrors.of(400, "a value needs a path: PUT /config/<path>");
+        }
+        ConfigStore.Written w = store.put(path, bytes, contentType == null ? ConfigKeys.DEFAULT_TYPE : contentType,
+                condition(ifMatch, ifNoneMatch));
+        JsonObject o = new JsonObject();
+        o.addProperty("path", path);
+        o.addProperty("revision", w.revision());
+        o.addProperty("created", w.created());
+        return Response.status(w.created() ? 201 : 200).type(MediaType.APPLICATION_JSON_TYPE).tag(etag(w.revision()))
+                .entity(o.toString()).build();
+    }
+
+    @DELETE
+    @Path("{path: .*}")
+    public Response delete(@PathParam("path") String path, @HeaderParam("If-Match") String ifMatch,
+                           @HeaderParam("If-None-Match") String ifNoneMatch) throws ConfigStore.PreconditionFailed {
+        ConfigKeys.checkPath(path);
+        JsonObject o = new JsonObject();
+        if (isTree(path)) {
+            o.addProperty("deleted", store.deleteTree(path));
+            return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        long deleted = store.delete(path, condition(ifMatch, ifNoneMatch));
+        if (deleted == 0) {
+            return JsonErrors.of(404, "no value at /config/" + path);
+        }
+        o.addProperty("deleted", deleted);
+        return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    private Response applyTree(String prefix, byte[] body) {
+        Map<String, Object> tree;
+        try {
+            tree = GSON.fromJson(new String(body, StandardCharsets.UTF_8), new TypeToken<LinkedHashMap<String, Object>>() { }.getType());
+        } catch (JsonParseException e) {
+            return JsonErrors.of(400, "a tree is a JSON object: " + e.getMessage());
+        }
+        if (tree == null) {
+            return JsonErrors.of(400, "a tree is a JSON object, the body was empty");
+        }
+        Map<String, byte[]> values = ConfigStore.flatten(normalizeNumbers(tree));
+        long revision = store.replaceTree(prefix, values);
+        JsonObject o = new JsonObject();
+        o.addProperty("path", prefix);
+        o.addProperty("revision", revision);
+        o.addProperty("values", values.size());
+        return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).tag(etag(revision)).build();
+    }
+
+    /** Gson reads every JSON number as a double: store 5 as "5", not "5.0"; arrays as their JSON text. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> normalizeNumbers(Map<String, Object> tree) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        tree.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> m) {
+                out.put(k, normalizeNumbers((Map<String, Object>) m));
+            } else if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15) {
+                out.put(k, Long.toString(d.longValue()));
+            } else if (v instanceof List<?>) {
+                out.put(k, GSON.toJson(v));
+            } else {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private Response historyOf(String path) {
+        ConfigHistory.Versions versions = history.of(path);
+        JsonObject o = new JsonObject();
+        o.addProperty("path", path);
+        o.addProperty("revision", versions.revision());
+        o.addProperty("compactRevision", versions.compactRevision());
+        JsonArray items = new JsonArray();
+        for (ConfigHistory.Version v : versions.versions()) {
+            JsonObject i = new JsonObject();
+            i.addProperty("revision", v.revision());
+            i.addProperty("type", v.deleted() ? "DELETE" : "PUT");
+            if (!v.deleted()) {
+                i.addProperty("version", v.version());
+                i.addProperty("value", new String(v.value(), StandardCharsets.UTF_8));
+            }
+            items.add(i);
+        }
+        o.add("history", items);
+        return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    private static Response listing(ConfigStore.Listing listing) {
+        JsonObject o = new JsonObject();
+        o.addProperty("revision", listing.revision());
+        JsonArray items = new JsonArray();
+        for (ConfigStore.Entry e : listing.entries()) {
+            items.add(entryJson(e));
+        }
+        o.add("items", items);
+        return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).tag(etag(listing.revision())).build();
+    }
+
+    static JsonObject entryJson(ConfigStore.Entry e) {
+        JsonObject i = new JsonObject();
+        i.addProperty("path", e.path());
+        i.addProperty("contentType", e.contentType());
+        i.addProperty("createRevision", e.createRevision());
+        i.addProperty("modRevision", e.modRevision());
+        i.addProperty("version", e.version());
+        if (isText(e.contentType())) {
+            i.addProperty("value", new String(e.value(), StandardCharsets.UTF_8));
+        }
+        return i;
+    }
+
+    /** Values of these types are shown inline in listings and events; others only by GET of their path. */
+    static boolean isText(String contentType) {
+        String t = contentType.toLowerCase();
+        return t.startsWith("text/") || t.startsWith("application/json") || t.contains("+json")
+                || t.startsWith("application/x-www-form-urlencoded") || t.startsWith("application/yaml")
+                || t.startsWith("application/xml");
+    }
+
+    /** A failed If-Match/If-None-Match: 412, with the value's current revision as ETag. */
+    @jakarta.ws.rs.ext.Provider
+    public static final class ConditionFailed implements jakarta.ws.rs.ext.ExceptionMapper<ConfigStore.PreconditionFailed> {
+        @Override
+        public Response toResponse(ConfigStore.PreconditionFailed f) {
+            Response r = JsonErrors.of(412, f.getMessage());
+            return f.currentRevision == 0 ? r : Response.fromResponse(r).tag(etag(f.currentRevision)).build();
+        }
+    }
+
+    static ConfigStore.Condition condition(String ifMatch, String ifNoneMatch) {
+        if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
+            throw new IllegalArgumentException("If-None-Match supports only * (create only)");
+        }
+        boolean noneMatchAny = ifNoneMatch != null;
+        if (ifMatch == null) {
+            return new ConfigStore.Condition(null, false, noneMatchAny);
+        }
+        String m = ifMatch.trim();
+        if (m.equals("*")) {
+            return new ConfigStore.Condition(null, true, noneMatchAny);
+        }
+        if (m.startsWith("W/")) {
+            m = m.substring(2);
+        }
+        if (m.length() >= 2 && m.startsWith("\"") && m.endsWith("\"")) {
+            m = m.substring(1, m.length() - 1);
+        }
+        try {
+            return new ConfigStore.Condition(Long.parseLong(m), false, noneMatchAny);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("If-Match must be a revision (the ETag of a GET) or *, not " + ifMatch);
+        }
+    }
+
+    private static long parseRevision(String lastEventId) {
+        try {
+            return Long.parseLong(lastEventId.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Last-Event-ID must be a revision (an event id), not " + lastEventId);
+        }
+    }
+
+    static EntityTag etag(long revision) {
+        return new EntityTag(Long.toString(revision));
+    }
+
+    static boolean isTree(String path) {
+        return path.isEmpty() || path.endsWith("/");
+    }
+
+    static String errorJson(String message) {
+        JsonObject o = new JsonObject();
+        o.addProperty("error", message);
+        return o.toString();
+    }
+}

@@ -1,0 +1,57 @@
+package org.ketcd.rest.osgi;
+
+import java.net.InetSocketAddress;
+import org.ketcd.api.EtcdServer;
+import org.ketcd.api.GrpcGatewayBackend;
+import org.ketcd.api.Http1Upstream;
+import org.ketcd.rest.RestServer;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the REST API for the member's {@link EtcdServer} and the gRPC bundle's {@link GrpcGatewayBackend},
+ * and offers it to the client port as the {@link Http1Upstream}. Updating this bundle restarts only this
+ * server; the gRPC endpoint keeps running and answers HTTP/1 with 404 meanwhile.
+ */
+@Component(name = "org.ketcd.rest", immediate = true, service = {})
+public final class RestComponent {
+    private static final Logger LOG = LoggerFactory.getLogger(RestComponent.class);
+
+    @Reference
+    private EtcdServer server;
+    @Reference
+    private GrpcGatewayBackend backend;
+
+    private RestServer rest;
+    private ServiceRegistration<Http1Upstream> registration;
+
+    @Activate
+    void activate(BundleContext context) {
+        rest = RestServer.start(server, backend);
+        InetSocketAddress address = rest.address();
+        registration = context.registerService(Http1Upstream.class, () -> address, null);
+        LOG.info("REST API (etcd JSON gateway, /config, /services) serving on the client URLs via {}", address);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // unregistered by the framework while the bundle stops
+            }
+            registration = null;
+        }
+        if (rest != null) {
+            rest.close();
+            rest = null;
+        }
+    }
+}
