@@ -1,33 +1,19 @@
 package org.ketcd.itests;
 
 import static org.junit.Assert.assertEquals;
-import static org.ops4j.pax.exam.CoreOptions.maven;
-import static org.ops4j.pax.exam.CoreOptions.systemProperty;
-import static org.ops4j.pax.exam.CoreOptions.vmOptions;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
-import java.io.File;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.ClassRule;
 import org.junit.Test;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.junit.PaxExamServer;
-import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 
 /**
  * The real distribution (karaf-assembly) in a Pax Exam Karaf container: the {@code ketcd-server}
@@ -39,63 +25,15 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
  * mode, so the test methods run here, in the test JVM, where jetcd lives.
  */
 public class KetcdFeatureTest {
-    static final int CLIENT_PORT = freePort();
-    static final int PEER_PORT = freePort();
-    static final int SSH_PORT = freePort();
-    static final int RMI_REGISTRY_PORT = freePort();
-    static final int RMI_SERVER_PORT = freePort();
-    static final String CLIENT_URL = "http://127.0.0.1:" + CLIENT_PORT;
-    static final String PEER_URL = "http://127.0.0.1:" + PEER_PORT;
+    static final KarafMember MEMBER = new KarafMember();
+    static final String CLIENT_URL = MEMBER.clientUrl;
 
     @ClassRule
     public static final PaxExamServer EXAM = new PaxExamServer(KetcdFeatureTest.class);
 
     @Configuration
     public Option[] config() throws IOException {
-        String version = System.getProperty("ketcd.version", "0.1.0-SNAPSHOT");
-        Path target = Path.of(System.getProperty("ketcd.itest.dir", "target")).toAbsolutePath();
-        Path dataDir = Files.createTempDirectory(Files.createDirectories(target.resolve("itest-data")), "member-");
-        String cfg = "etc/org.ketcd.server.cfg";
-        return new Option[] {
-            karafDistributionConfiguration()
-                    .frameworkUrl(maven().groupId("org.ketcd").artifactId("ketcd-karaf-assembly").version(version).type("tar.gz"))
-                    .unpackDirectory(target.resolve("exam").toFile())
-                    .karafVersion("4.4.10")
-                    .name("Ketcd")
-                    .useDeployFolder(false),
-            keepRuntimeFolder(),
-            configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
-            logLevel(LogLevel.INFO),
-            // the member: ConfigAdmin PID org.ketcd.server, keys are etcd flag names
-            editConfigurationFilePut(cfg, "name", "itest"),
-            editConfigurationFilePut(cfg, "data-dir", dataDir.toString()),
-            editConfigurationFilePut(cfg, "listen-client-urls", CLIENT_URL),
-            editConfigurationFilePut(cfg, "advertise-client-urls", CLIENT_URL),
-            editConfigurationFilePut(cfg, "listen-peer-urls", PEER_URL),
-            editConfigurationFilePut(cfg, "initial-advertise-peer-urls", PEER_URL),
-            // nothing of Karaf's may clash with another container or member on this machine
-            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", Integer.toString(SSH_PORT)),
-            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", Integer.toString(RMI_REGISTRY_PORT)),
-            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", Integer.toString(RMI_SERVER_PORT)),
-            systemProperty("derby.stream.error.file").value(target.resolve("exam-derby.log").toString()),
-            // what bin/karaf adds and Pax Exam does not (VERSIONS.md pitfall 4): Netty, Hazelcast
-            vmOptions(
-                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util=ALL-UNNAMED",
-                    "--add-opens=java.base/java.net=ALL-UNNAMED",
-                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                    "--add-opens=java.base/java.security=ALL-UNNAMED",
-                    "--add-opens=java.naming/javax.naming.spi=ALL-UNNAMED",
-                    "--add-opens=java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED",
-                    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-                    "--add-exports=java.base/sun.net.www.protocol.file=ALL-UNNAMED",
-                    "--add-exports=java.base/sun.net.www.protocol.http=ALL-UNNAMED",
-                    "--add-exports=java.base/sun.net.www.protocol.https=ALL-UNNAMED",
-                    "--add-exports=java.base/sun.net.www.protocol.jar=ALL-UNNAMED",
-                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-                    "-Xmx512m"),
-        };
+        return MEMBER.options("itest");
     }
 
     @Test
@@ -104,20 +42,7 @@ public class KetcdFeatureTest {
         ByteSequence value = ByteSequence.from("itest-value", StandardCharsets.UTF_8);
         try (Client client = Client.builder().endpoints(CLIENT_URL).build()) {
             KV kv = client.getKVClient();
-            // Karaf installs the boot features asynchronously after the container is up: wait until
-            // the member answers a read, then write exactly once
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (true) {
-                try {
-                    kv.get(key).get(5, TimeUnit.SECONDS);
-                    break;
-                } catch (Exception notYet) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("member did not serve " + CLIENT_URL + " within 180 s", notYet);
-                    }
-                    Thread.sleep(500);
-                }
-            }
+            KarafMember.awaitServing(kv, CLIENT_URL);
             kv.put(key, value).get(30, TimeUnit.SECONDS);
             GetResponse response = kv.get(key).get(10, TimeUnit.SECONDS);
             assertEquals(1, response.getKvs().size());
@@ -153,14 +78,6 @@ public class KetcdFeatureTest {
                 }
             }
             Thread.sleep(500);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

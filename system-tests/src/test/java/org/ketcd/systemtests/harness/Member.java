@@ -33,7 +33,7 @@ public final class Member implements AutoCloseable {
             };
         }
 
-        Duration bootTimeout() {
+        public Duration bootTimeout() {
             return this == ETCD ? Duration.ofSeconds(30) : Duration.ofSeconds(150);
         }
     }
@@ -448,6 +448,11 @@ public final class Member implements AutoCloseable {
 
     public Path logFile() {
         return logFile;
+    }
+
+    /** The member's --data-dir (deleted by {@link #close()}). */
+    public Path dataDir() {
+        return dataDir;
     }
 
     @Override

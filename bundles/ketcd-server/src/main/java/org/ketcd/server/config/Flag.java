@@ -39,18 +39,28 @@ enum Flag {
     ENABLE_V2("enable-v2", "false", Kind.BOOL),
     LOGGER("logger", "capnslog", Kind.STRING),
     LOG_LEVEL("log-level", "info", Kind.STRING),
-    DEBUG("debug", "false", Kind.BOOL);
+    DEBUG("debug", "false", Kind.BOOL),
+    // Ketcd's own (etcd has no such flag)
+    KARAF_FEATURES("karaf-features", "", Kind.FEATURES,
+            "Ketcd: Karaf features to install once the member serves, comma separated, each name or name/version");
 
-    enum Kind { STRING, URLS, UINT, INT, BOOL }
+    enum Kind { STRING, URLS, UINT, INT, BOOL, FEATURES }
 
     final String flagName;
     final String defaultValue;
     final Kind kind;
+    /** A line of explanation in the usage text, for flags that are not etcd's (null: none). */
+    final String help;
 
     Flag(String flagName, String defaultValue, Kind kind) {
+        this(flagName, defaultValue, kind, null);
+    }
+
+    Flag(String flagName, String defaultValue, Kind kind, String help) {
         this.flagName = flagName;
         this.defaultValue = defaultValue;
         this.kind = kind;
+        this.help = help;
     }
 
     /** etcd's environment variable for the flag: --my-flag is ETCD_MY_FLAG. */
@@ -67,6 +77,9 @@ enum Flag {
                 b.append(" '").append(f.defaultValue).append('\'');
             }
             b.append('\n');
+            if (f.help != null) {
+                b.append("      ").append(f.help).append(" (env ").append(f.envName()).append(")\n");
+            }
         }
         return b.append("  --version\n  --help").toString();
     }

@@ -207,6 +207,7 @@ public final class ServerConfig {
                 }
             }
             case URLS -> parseUrls(flag, value);
+            case FEATURES -> parseFeatures(flag, value);
             default -> {
             }
         }
@@ -233,6 +234,54 @@ public final class ServerConfig {
             }
         }
         return List.copyOf(urls);
+    }
+
+    /** A Karaf feature name, and its version: letters, digits, '-', '_', '.' (no ranges: the list is comma separated). */
+    private static final java.util.regex.Pattern FEATURE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]+");
+
+    /**
+     * {@code --karaf-features}: comma-separated Karaf feature names, each optionally {@code name/version}; blanks
+     * around the commas are ignored, an empty value means none. Duplicates are kept once.
+     */
+    static List<String> parseFeatures(Flag flag, String value) throws ConfigException {
+        List<String> features = new ArrayList<>();
+        if (value.isBlank()) {
+            return features;
+        }
+        String bad = "invalid value \"" + value + "\" for flag -" + flag.flagName + ": ";
+        for (String raw : value.split(",", -1)) {
+            String f = raw.trim();
+            if (f.isEmpty()) {
+                throw new ConfigException(bad + "empty feature name (expected name or name/version, comma separated)");
+            }
+            int slash = f.indexOf('/');
+            String name = slash < 0 ? f : f.substring(0, slash);
+            String version = slash < 0 ? null : f.substring(slash + 1);
+            if (!FEATURE_NAME.matcher(name).matches()) {
+                throw new ConfigException(bad + "bad feature name \"" + name
+                        + "\" (letters, digits, '-', '_' and '.' only, optionally followed by /version)");
+            }
+            if (version != null && !FEATURE_NAME.matcher(version).matches()) {
+                throw new ConfigException(bad + "bad version \"" + version + "\" of feature \"" + name
+                        + "\" (letters, digits, '-', '_' and '.' only)");
+            }
+            if (!features.contains(f)) {
+                features.add(f);
+            }
+        }
+        return features;
+    }
+
+    /**
+     * The Karaf features {@code --karaf-features} asks for, each {@code name} or {@code name/version}, in the
+     * order given (empty: none). Installed by the OSGi layer once the member serves.
+     */
+    public List<String> karafFeatures() {
+        try {
+            return List.copyOf(parseFeatures(Flag.KARAF_FEATURES, values.get(Flag.KARAF_FEATURES)));
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private List<URI> urls(Flag flag) {

@@ -1,0 +1,117 @@
+package org.ketcd.camel.deploy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.ketcd.api.EtcdServer;
+import org.ketcd.camel.KetcdComponent;
+import org.ketcd.camel.cluster.KetcdClusterService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The member's Camel: one CamelContext named {@code ketcd} with the {@code ketcd:} component and the Ketcd
+ * cluster service, and the route files deployed into it. Everything Camel does at start, deploy, undeploy
+ * and stop runs on one thread this object owns (Camel keeps per-thread state on threads that start routes,
+ * VERSIONS.md pitfall 11b), with the context class loader set to the loader that sees Camel and the broker
+ * components (this bundle and its fragments).
+ */
+public final class CamelRuntime implements AutoCloseable {
+    /** How long stopping may take: Camel's graceful shutdown of the routes plus the consumers' last checkpoints. */
+    static final long STOP_TIMEOUT_S = 45;
+    /** Delay (and retry interval) of master: before it starts the consumer of a route this member now leads. */
+    static final long MASTER_START_DELAY_MS = 200;
+    private static final Logger LOG = LoggerFactory.getLogger(CamelRuntime.class);
+
+    private final ExecutorService thread;
+    private final ClassLoader loader;
+    private CamelContext context;
+    private RouteFiles files;
+
+    private CamelRuntime(ClassLoader loader) {
+        this.loader = loader;
+        this.thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ketcd-camel");
+            t.setContextClassLoader(loader);
+            return t;
+        });
+    }
+
+    /** Starts Camel for {@code server}; {@code memberName} names this member in cluster views. */
+    public static CamelRuntime start(EtcdServer server, String memberName, long clusterTtlSeconds) throws Exception {
+        CamelRuntime runtime = new CamelRuntime(CamelRuntime.class.getClassLoader());
+        runtime.call(() -> {
+            DefaultCamelContext c = new DefaultCamelContext();
+            c.getCamelContextExtension().setName("ketcd");
+            c.setApplicationContextClassLoader(runtime.loader);
+            c.addComponent("ketcd", new KetcdComponent(server));
+            c.addService(new KetcdClusterService(server, memberName, clusterTtlSeconds));
+            // master: starts a route's consumer this long after this member took leadership (Camel's default 5 s)
+            org.apache.camel.component.master.MasterComponent master = new org.apache.camel.component.master.MasterComponent();
+            master.setBackOffDelay(MASTER_START_DELAY_MS);
+            c.addComponent("master", master);
+            c.getShutdownStrategy().setTimeout(STOP_TIMEOUT_S - 15);
+            c.start();
+            runtime.context = c;
+            runtime.files = new RouteFiles(c);
+            return null;
+        });
+        LOG.info("ketcd-camel: Camel {} started (member {}, cluster lease TTL {} s)",
+                runtime.context.getVersion(), memberName, clusterTtlSeconds);
+        return runtime;
+    }
+
+    public CamelContext context() {
+        return context;
+    }
+
+    /** Deploys (or redeploys) a route file; false if it did not load (the reason is logged). */
+    public boolean deploy(Path file) throws Exception {
+        return call(() -> files.deploy(file));
+    }
+
+    public void undeploy(Path file) throws Exception {
+        call(() -> {
+            files.undeploy(file);
+            return null;
+        });
+    }
+
+    public Map<Path, Set<String>> deployed() throws Exception {
+        return call(() -> files.deployed());
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            call(() -> {
+                if (context != null) {
+                    context.stop();
+                }
+                return null;
+            });
+        } finally {
+            thread.shutdown();
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private <T> T call(java.util.concurrent.Callable<T> work) throws Exception {
+        Future<T> f = thread.submit(work);
+        try {
+            return f.get(STOP_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+}
