@@ -345,7 +345,8 @@ if out:
 print("\n".join(out2))
 if write == "1":
     old = open(results).read() if os.path.exists(results) else ""
-    prev = old[old.find("## Run "):] if "## Run " in old else ""
+    # every section already there (runs, and sections written by hand or by bench/camel-mqtt.sh) stays below
+    prev = old[old.find("\n## ") + 1:] if "\n## " in old else ""
     head = ["# Benchmark results: Ketcd vs real etcd", "",
             "Written by `bench/side-by-side.sh` (newest run first). Numbers from a noisy 2-core VM: "
             "compare ratios within one run, not absolute numbers across runs.", ""]

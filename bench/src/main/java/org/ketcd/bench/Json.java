@@ -40,6 +40,11 @@ final class Json {
     }
 
     private void str(String s) {
+        quote(b, s);
+    }
+
+    /** Appends {@code s} as a JSON string literal. */
+    static void quote(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -58,12 +58,12 @@ final class LoadGenerator {
 
     private final Options o;
     private final List<String> endpoints;
-    private final ManagedChannel[] channels;
+    final ManagedChannel[] channels;
     private final KVGrpc.KVStub[] kv;
     private final LeaseGrpc.LeaseStub[] lease;
     private final ByteString[] keys;
-    private final ByteString value;
-    private final Semaphore inFlight;
+    final ByteString value;
+    private Semaphore inFlight;
     private long seq;
 
     LoadGenerator(Options o) {
@@ -102,6 +102,12 @@ final class LoadGenerator {
         inFlight = new Semaphore(o.clients);
     }
 
+    /** Sets the number of requests in flight for the next phases (between phases only). */
+    void setClients(int clients) {
+        o.clients = clients;
+        inFlight = new Semaphore(clients);
+    }
+
     static ManagedChannel channel(String endpoint) {
         return NettyChannelBuilder.forTarget(endpoint)
                 .usePlaintext()
@@ -135,7 +141,7 @@ final class LoadGenerator {
         return keys[keys.length == 1 ? 0 : ThreadLocalRandom.current().nextInt(keys.length)];
     }
 
-    private <T> StreamObserver<T> unary(int kind, Completion c) {
+    <T> StreamObserver<T> unary(int kind, Completion c) {
         return new StreamObserver<>() {
             @Override
             public void onNext(T v) {
@@ -153,7 +159,7 @@ final class LoadGenerator {
         };
     }
 
-    private KVGrpc.KVStub kv(int ch) {
+    KVGrpc.KVStub kv(int ch) {
         return kv[ch].withDeadlineAfter((long) (o.timeoutSec * 1000), TimeUnit.MILLISECONDS);
     }
 
@@ -166,10 +172,11 @@ final class LoadGenerator {
                 unary(kind, c));
     }
 
-    int run() throws InterruptedException {
+    int run() throws Exception {
         try {
             return switch (o.op) {
                 case "watch" -> runWatch();
+                case "camel-mqtt" -> new CamelMqttBench(o, this).run();
                 default -> runUnary();
             };
         } finally {
@@ -275,7 +282,7 @@ final class LoadGenerator {
     }
 
     /** Runs one phase; returns its elapsed nanoseconds (first send to last completion or give-up). */
-    private long runPhase(long total, double durationSec, double rate, Issue issue, Stats[] stats, Hook hook)
+    long runPhase(long total, double durationSec, double rate, Issue issue, Stats[] stats, Hook hook)
             throws InterruptedException {
         long start = System.nanoTime();
         long end = durationSec > 0 ? start + (long) (durationSec * 1e9) : Long.MAX_VALUE;

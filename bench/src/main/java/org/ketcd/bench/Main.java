@@ -46,7 +46,17 @@ public final class Main {
         }
         switch (o.op) {
             case "wait-ready" -> System.exit(waitReady(o));
-            case "put", "range", "txn-put", "lease-grant", "lease-keepalive", "mixed", "watch" -> {
+            case "mqtt-bridge" -> {
+                int rc;
+                try {
+                    rc = new MqttBridge(o).run();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                    rc = 1;
+                }
+                System.exit(rc); // Paho's threads would keep the JVM alive
+            }
+            case "put", "range", "txn-put", "lease-grant", "lease-keepalive", "mixed", "watch", "camel-mqtt" -> {
                 int rc = new LoadGenerator(o).run();
                 System.exit(rc);
             }

@@ -28,6 +28,12 @@ final class Options {
     boolean prefill;
     double timeoutSec = 10;
     String label = "";
+    String broker = "tcp://127.0.0.1:1883";
+    String topicRoot = "";
+    String prefix = "/config/payments/";
+    String memberName = "m1";
+    double drainSec = 120;
+    double probeTimeoutSec = 180;
     final List<String> positional = new ArrayList<>();
 
     static final String USAGE = """
@@ -36,6 +42,8 @@ final class Options {
                    jmh [JMH options]          micro-benchmarks of Ketcd internals
                    free-ports N               print N free loopback TCP ports
                    wait-ready --endpoints E [--timeout S]   wait until E serves a linearizable range
+                   camel-mqtt                 delivery latency and throughput of a route/bridge to MQTT
+                   mqtt-bridge                watch --prefix over gRPC, publish each event to MQTT (QoS 1)
             options (etcd benchmark's names):
               --endpoints h:p,h:p   (default 127.0.0.1:2379; http:// prefixes are accepted)
               --conns N             gRPC connections (default 1)
@@ -56,6 +64,15 @@ final class Options {
               --watchers N --streams M  watch: N watchers on M watch streams (default 100, 10)
               --timeout S           per-request deadline (default 10)
               --label TEXT          copied into the RESULT line
+            camel-mqtt and mqtt-bridge:
+              --broker URL          MQTT broker (default tcp://127.0.0.1:1883)
+              --topic-root T        events arrive on T/<member-name><key> (required)
+              --member-name N       (default m1)
+              --prefix P            the keys put and watched (default /config/payments/)
+              --rate R --duration S --warmup S   camel-mqtt latency case: 1 client at R puts/s (default 100)
+              --clients N           camel-mqtt throughput case: N puts in flight for --duration S
+              --drain S             camel-mqtt: wait at most S s for the last messages (default 120)
+              --probe-timeout S     camel-mqtt: wait at most S s for the first delivered probe (default 180)
             output: a human summary, then one line `RESULT {json}`.
             """;
 
@@ -132,6 +149,12 @@ final class Options {
                 case "txn-ops" -> o.txnOps = Integer.parseInt(value);
                 case "timeout" -> o.timeoutSec = parseSeconds(value);
                 case "label" -> o.label = value;
+                case "broker" -> o.broker = value;
+                case "topic-root" -> o.topicRoot = value;
+                case "prefix" -> o.prefix = value;
+                case "member-name" -> o.memberName = value;
+                case "drain" -> o.drainSec = parseSeconds(value);
+                case "probe-timeout" -> o.probeTimeoutSec = parseSeconds(value);
                 default -> throw new IllegalArgumentException("unknown flag --" + name);
             }
         }
