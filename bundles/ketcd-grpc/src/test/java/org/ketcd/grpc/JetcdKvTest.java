@@ -17,8 +17,6 @@ import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,14 +41,8 @@ class JetcdKvTest {
 
     @BeforeAll
     static void start() throws Exception {
-        int clientPort;
-        int peerPort;
-        // Both sockets open at once, so the kernel cannot hand out the same port twice.
-        try (ServerSocket a = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             ServerSocket b = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            clientPort = a.getLocalPort();
-            peerPort = b.getLocalPort();
-        }
+        int clientPort = org.ketcd.server.TestPorts.next();
+        int peerPort = org.ketcd.server.TestPorts.next();
         String clientUrl = "http://127.0.0.1:" + clientPort;
         String peerUrl = "http://127.0.0.1:" + peerPort;
         ServerConfig config = ServerConfig.resolve(new String[] {"--data-dir", dir.resolve("d").toString(),
