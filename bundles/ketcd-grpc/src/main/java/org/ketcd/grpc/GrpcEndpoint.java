@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.ketcd.api.EtcdServer;
+import org.ketcd.api.ListenFailure;
 import org.ketcd.api.GrpcGatewayBackend;
 
 /**
@@ -79,11 +80,21 @@ public final class GrpcEndpoint implements AutoCloseable {
                         .executor(handlers)
                         .maxInboundMessageSize(maxInbound);
                 endpoint.services(server).forEach(builder::addService);
-                started.add(builder.build().start());
+                try {
+                    started.add(builder.build().start());
+                } catch (IOException e) {
+                    if (ListenFailure.isBindFailure(e)) {
+                        throw new IOException(ListenFailure.message(url.getHost(), url.getPort(), e), e);
+                    }
+                    throw e;
+                }
             }
             endpoint.gateway = InProcessGateway.start(endpoint.services(server), handlers, maxInbound);
         } catch (IOException | RuntimeException e) {
             endpoint.close();
+            if (e.getMessage() != null && e.getMessage().startsWith("listen tcp ")) {
+                throw e; // etcd's words already
+            }
             throw new IOException("cannot listen on " + listenClientUrls + ": " + e.getMessage(), e);
         }
         return endpoint;

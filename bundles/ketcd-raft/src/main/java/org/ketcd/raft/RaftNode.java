@@ -25,6 +25,7 @@ import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.apache.ratis.util.ExitUtils;
 import org.ketcd.api.EtcdError;
+import org.ketcd.api.ListenFailure;
 
 /**
  * This member's Raft participation on Apache Ratis: proposes commands (batched into log entries),
@@ -83,7 +84,13 @@ public final class RaftNode implements AutoCloseable {
             } catch (IOException closeFailure) {
                 e.addSuppressed(closeFailure);
             }
-            throw new IOException("cannot start the Raft server on " + settings.self().address() + ": " + rootMessage(e), e);
+            String address = settings.self().address();
+            int colon = address.lastIndexOf(':');
+            if (ListenFailure.isBindFailure(e) && colon > 0) {
+                throw new IOException(ListenFailure.message(address.substring(0, colon).replaceAll("^\\[|\\]$", ""),
+                        Integer.parseInt(address.substring(colon + 1)), e), e);
+            }
+            throw new IOException("cannot start the Raft server on " + address + ": " + rootMessage(e), e);
         }
         submitter = new Submitter(server, RaftPeerId.valueOf(settings.self().peerId()), group.getGroupId(), properties);
         proposer = new Proposer(submitter, codec, pending);
@@ -392,7 +399,8 @@ public final class RaftNode implements AutoCloseable {
 
     /**
      * Stops Raft. Returns once Ratis' apply thread has stopped (it finishes the committed entries it
-     * had started on and may take a last snapshot), so the caller may close the store afterwards.
+     * had started on and may take a last snapshot), or after {@link #APPLY_STOP_TIMEOUT_MS}; either way no
+     * Raft thread touches the store afterwards ({@link StoreGate}), so the caller may close it.
      */
     @Override
     public void close() throws IOException {
@@ -403,10 +411,12 @@ public final class RaftNode implements AutoCloseable {
             pending.failAll(EtcdError.STOPPED.exception());
             try {
                 if (!stateMachine.awaitClosed(APPLY_STOP_TIMEOUT_MS)) {
-                    LOG.warn("Raft's apply thread did not stop within {} ms", APPLY_STOP_TIMEOUT_MS);
+                    LOG.warn("Raft's apply thread did not stop within {} ms; it no longer reaches the store", APPLY_STOP_TIMEOUT_MS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                stateMachine.closeStoreGate(); // the caller closes the store next
             }
         }
     }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.ketcd.api.BinKetcd;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.GrpcGatewayBackend;
 import org.ketcd.api.Http1Upstream;
@@ -72,6 +73,11 @@ public final class GrpcEndpointComponent {
         thread.setContextClassLoader(GrpcEndpointComponent.class.getClassLoader());
         try {
             endpoint = GrpcEndpoint.start(server, listenClientUrls, this::http1Address);
+        } catch (java.io.IOException | RuntimeException e) {
+            // A member that cannot serve its clients is no member: etcd exits (status 1) on this.
+            LOG.error("ketcd: {}", e.getMessage());
+            BinKetcd.exitIfStartedByIt(1);
+            throw e;
         } finally {
             thread.setContextClassLoader(previous);
         }

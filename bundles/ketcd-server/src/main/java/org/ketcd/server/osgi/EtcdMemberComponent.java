@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.ketcd.api.BinKetcd;
 import org.ketcd.api.DiscoveryKeyspace;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.raft.RaftNode;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
 @Component(name = "org.ketcd.server", configurationPid = "org.ketcd.server",
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true, service = {})
 public final class EtcdMemberComponent {
-    static final String ARGS_FILE_PROPERTY = "ketcd.args.file";
+    static final String ARGS_FILE_PROPERTY = BinKetcd.ARGS_FILE_PROPERTY;
     /** Service property: the member's client listen URLs (String[]). */
     public static final String PROP_LISTEN_CLIENT_URLS = "ketcd.listen.client.urls";
     public static final String PROP_ADVERTISE_CLIENT_URLS = "ketcd.advertise.client.urls";
@@ -87,7 +88,7 @@ public final class EtcdMemberComponent {
             // As etcd: a removed member stops; under bin/ketcd the process ends (status 0, as etcd's).
             LOG.error("ketcd: the member has been permanently removed from the cluster; "
                     + "the data-dir used by this member must be removed before it can join again");
-            exitIfStartedByBinKetcd(0);
+            BinKetcd.exitIfStartedByIt(0);
         }, CompletableFuture.delayedExecutor(REMOVED_EXIT_DELAY_MS, TimeUnit.MILLISECONDS));
         try {
             Dictionary<String, Object> props = new Hashtable<>();
@@ -136,23 +137,9 @@ public final class EtcdMemberComponent {
         closeMember();
     }
 
-    /**
-     * A member started with {@code bin/ketcd} is the whole process, as an etcd binary is: when it
-     * cannot start, the process ends with status 1 (etcd's fatal exit) instead of idling in Karaf.
-     * Inside a plain Karaf the component just fails, and the container goes on.
-     */
+    /** As etcd on a fatal error: under {@code bin/ketcd} the process ends with status 1. */
     private static void exitIfStartedByBinKetcd() {
-        exitIfStartedByBinKetcd(1);
-    }
-
-    private static void exitIfStartedByBinKetcd(int status) {
-        if (argsFile() == null) {
-            return;
-        }
-        // Not from the activating thread: System.exit waits for the framework to stop, which waits for this thread.
-        Thread exit = new Thread(() -> System.exit(status), "ketcd-exit");
-        exit.setDaemon(true);
-        exit.start();
+        BinKetcd.exitIfStartedByIt(1);
     }
 
     private void closeMember() {
@@ -191,18 +178,9 @@ public final class EtcdMemberComponent {
         return cfg;
     }
 
-    /** The file in which {@code bin/ketcd} left its flags, or null when not started by it. */
-    private static Path argsFile() {
-        String file = System.getProperty(ARGS_FILE_PROPERTY);
-        if ((file == null || file.isEmpty()) && System.getProperty("karaf.data") != null) {
-            file = Path.of(System.getProperty("karaf.data"), "ketcd.args").toString();
-        }
-        return file == null || file.isEmpty() || !Files.exists(Path.of(file)) ? null : Path.of(file);
-    }
-
     /** The flags {@code bin/ketcd} was started with, or none. */
     static String[] commandLineArgs() throws IOException {
-        Path file = argsFile();
+        Path file = BinKetcd.argsFile();
         if (file == null) {
             return new String[0];
         }

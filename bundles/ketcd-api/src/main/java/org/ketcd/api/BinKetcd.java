@@ -1,0 +1,40 @@
+package org.ketcd.api;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The launch contract of {@code bin/ketcd}: a member started with it is the whole process, as an etcd
+ * binary is, so a bundle that finds the member unable to serve ends the process (etcd's fatal exit)
+ * instead of leaving it idling in Karaf. Inside a plain Karaf these are no-ops and the container goes on.
+ *
+ * <p>{@code bin/ketcd} leaves its flags in a file, the arguments separated by NUL bytes: the file named
+ * by the system property {@value #ARGS_FILE_PROPERTY}, or else {@code ${karaf.data}/ketcd.args}.
+ */
+public final class BinKetcd {
+    public static final String ARGS_FILE_PROPERTY = "ketcd.args.file";
+
+    private BinKetcd() {
+    }
+
+    /** The file in which {@code bin/ketcd} left its flags, or null when not started by it. */
+    public static Path argsFile() {
+        String file = System.getProperty(ARGS_FILE_PROPERTY);
+        if ((file == null || file.isEmpty()) && System.getProperty("karaf.data") != null) {
+            file = Path.of(System.getProperty("karaf.data"), "ketcd.args").toString();
+        }
+        return file == null || file.isEmpty() || !Files.exists(Path.of(file)) ? null : Path.of(file);
+    }
+
+    /** Ends the process with {@code status} if {@code bin/ketcd} started it; returns at once either way. */
+    public static void exitIfStartedByIt(int status) {
+        if (argsFile() == null) {
+            return;
+        }
+        // Not from the calling thread: System.exit waits for the framework to stop, which may wait for a
+        // component activation running on that thread.
+        Thread exit = new Thread(() -> System.exit(status), "ketcd-exit");
+        exit.setDaemon(true);
+        exit.start();
+    }
+}
