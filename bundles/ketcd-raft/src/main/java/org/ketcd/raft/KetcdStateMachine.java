@@ -70,16 +70,30 @@ final class KetcdStateMachine extends BaseStateMachine {
      */
     @Override
     public long takeSnapshot() throws IOException {
+        if (!storeGate.enter()) {
+            // The member closed its store (Ratis takes a snapshot when it stops): the recorded point stands.
+            TermIndex recorded = latestSnapshot;
+            return recorded == null ? -1 : recorded.getIndex();
+        }
         try {
             TermIndex point = applier.betweenEntries(this::getLastAppliedTermIndex);
             recordSnapshot(point);
             LOG.info("snapshot at Raft index {} (term {}); the log before it may be purged", point.getIndex(), point.getTerm());
             return point.getIndex();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             throw e;
         } catch (Exception e) {
-            throw new IOException(e);
+            // An IOException is what Ratis survives here (it logs it and tries again later); anything else
+            // would stop its apply thread.
+            throw new IOException("snapshot failed: " + e, e);
+        } finally {
+            storeGate.leave();
         }
+    }
+
+    /** Keeps Raft's threads off the store for good; returns once none is inside. Called before the store closes. */
+    void closeStoreGate() {
+        storeGate.close();
     }
 
     private void recordSnapshot(TermIndex point) throws IOException {
@@ -93,6 +107,7 @@ final class KetcdStateMachine extends BaseStateMachine {
     }
 
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    private final StoreGate storeGate = new StoreGate();
 
     /** Ratis closes the state machine once its apply thread has stopped: nothing is applied after this. */
     @Override
@@ -135,6 +150,9 @@ final class KetcdStateMachine extends BaseStateMachine {
 
     /** Writes this member's applied state into {@code file} for a follower; answers {term, index} it covers. */
     long[] writeSnapshot(Path file) throws IOException {
+        if (!storeGate.enter()) {
+            throw new IOException("this member is stopping");
+        }
         Path dir = Files.createTempDirectory(file.getParent(), "ketcd-state-");
         try {
             TermIndex point = applier.betweenEntries(() -> {
@@ -148,7 +166,11 @@ final class KetcdStateMachine extends BaseStateMachine {
         } catch (Exception e) {
             throw new IOException(e);
         } finally {
-            SnapshotFiles.deleteRecursively(dir);
+            try {
+                SnapshotFiles.deleteRecursively(dir);
+            } finally {
+                storeGate.leave();
+            }
         }
     }
 
@@ -169,7 +191,14 @@ final class KetcdStateMachine extends BaseStateMachine {
                         leader, firstTermIndexInLog);
                 long[] termIndex = PeerService.fetchSnapshot(leader, file);
                 SnapshotFiles.unzip(file, dir);
-                applier.installState(dir);
+                if (!storeGate.enter()) {
+                    throw new IOException("this member is stopping; the leader's snapshot was not installed");
+                }
+                try {
+                    applier.installState(dir);
+                } finally {
+                    storeGate.leave();
+                }
                 TermIndex point = TermIndex.valueOf(termIndex[0], termIndex[1]);
                 recordSnapshot(point);
                 updateLastAppliedTermIndex(point.getTerm(), point.getIndex());
@@ -197,6 +226,20 @@ final class KetcdStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         long index = entry.getIndex();
+        if (!storeGate.enter()) {
+            // The member closed its store while Ratis' apply thread still ran: leave the entry to the
+            // next start, which replays everything above the store's consistent index.
+            LOG.debug("not applying Raft index {}: the store is closed", index);
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
+        try {
+            return applyEntry(entry, index);
+        } finally {
+            storeGate.leave();
+        }
+    }
+
+    private CompletableFuture<Message> applyEntry(LogEntryProto entry, long index) {
         if (index > applier.consistentIndex()) {
             List<ProposedCommand> commands =
                     codec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
@@ -254,6 +297,43 @@ final class KetcdStateMachine extends BaseStateMachine {
         java.util.function.Consumer<Boolean> listener = leadershipListener;
         if (listener != null) {
             listener.accept(groupMemberId.getPeerId().equals(newLeaderId));
+        }
+    }
+
+    /**
+     * The leader, before it appends a client's write: refuses a write whose deadline has passed (it arrived late,
+     * e.g. held up by a partition; its client has been told "request timed out") and logs the command without
+     * the deadline's 8 bytes. See {@link WriteDeadline}.
+     */
+    @Override
+    public TransactionContext startTransaction(org.apache.ratis.protocol.RaftClientRequest request) throws IOException {
+        org.apache.ratis.thirdparty.com.google.protobuf.ByteString stamped = request.getMessage().getContent();
+        TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
+        if (stamped.size() < WriteDeadline.HEADER_BYTES) {
+            TransactionContext refused = b.build();
+            refused.setException(new IllegalArgumentException("a write without its deadline; not appended"));
+            return refused;
+        }
+        long late = System.currentTimeMillis() - WriteDeadline.deadline(stamped);
+        if (late > 0) {
+            LOG.warn("a write reached the leader {} ms after its deadline (its client was told it timed out); not appended", late);
+            TransactionContext refused = b.build();
+            refused.setException(new java.util.concurrent.TimeoutException("write arrived " + late + " ms after its deadline"));
+            return refused;
+        }
+        return b.setLogData(WriteDeadline.command(stamped)).build();
+    }
+
+    /**
+     * Ratis' thread, when this member's leadership ends. Ratis tells {@link #notifyLeaderChanged} only about a
+     * new leader, so a leader that steps down without one (it lost its majority: etcd's check-quorum) would
+     * otherwise keep believing it leads, and keep renewing leases on its own, cut off from the cluster.
+     */
+    @Override
+    public void notifyNotLeader(java.util.Collection<org.apache.ratis.statemachine.TransactionContext> pendingEntries) {
+        java.util.function.Consumer<Boolean> listener = leadershipListener;
+        if (listener != null) {
+            listener.accept(false);
         }
     }
 

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClientRpc;
@@ -43,11 +42,18 @@ final class Submitter implements AutoCloseable {
     private final AtomicLong callIds = new AtomicLong();
     /** Forwards writes to the leader; connections are opened on first use, one per leader. */
     private final RaftClientRpc forwarder;
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** Schedules retries and each request's deadline (a cancelled deadline leaves the queue at once). */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor retries = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "ketcd-raft-retry");
         t.setDaemon(true);
         return t;
     });
+    {
+        retries.setRemoveOnCancelPolicy(true);
+    }
+    private volatile boolean closed;
+    /** Requests not answered yet: failed with "server stopped" when this member stops. */
+    private final java.util.Set<CompletableFuture<RaftClientReply>> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Where replies from Ratis are handed to their callers (one thread: replies arrive per batch, not per request). */
     private final java.util.concurrent.ExecutorService callbacks = Executors.newSingleThreadExecutor(r -> {
@@ -68,8 +74,13 @@ final class Submitter implements AutoCloseable {
         this.forwarder = GrpcClientRpc.create(clientId, properties, null, null);
     }
 
+    /** A write, stamped with its deadline: the leader appends it only before then (see {@link WriteDeadline}). */
     CompletableFuture<RaftClientReply> write(Message message) {
-        return submit(message, RaftClientRequest.writeRequestType(), true);
+        long deadline = System.currentTimeMillis() + REQUEST_TIMEOUT_MS;
+        CompletableFuture<RaftClientReply> result = bounded(deadline);
+        attempt(WriteDeadline.stamp(message, deadline), RaftClientRequest.writeRequestType(), true,
+                callIds.incrementAndGet(), deadline, result);
+        return result;
     }
 
     /** A linearizable read-index round; the state machine's query runs once the local apply caught up. */
@@ -83,8 +94,34 @@ final class Submitter implements AutoCloseable {
     }
 
     private CompletableFuture<RaftClientReply> submit(Message message, RaftClientRequest.Type type, boolean atLeader) {
+        long deadline = System.currentTimeMillis() + REQUEST_TIMEOUT_MS;
+        CompletableFuture<RaftClientReply> result = bounded(deadline);
+        attempt(message, type, atLeader, callIds.incrementAndGet(), deadline, result);
+        return result;
+    }
+
+    /**
+     * A request's answer, failed with etcd's "request timed out" at its deadline if Raft has not answered by
+     * then (etcd bounds every proposal by its request timeout; Ratis alone would let some wait for good), and
+     * with "server stopped" once this member stops.
+     */
+    private CompletableFuture<RaftClientReply> bounded(long deadline) {
         CompletableFuture<RaftClientReply> result = new CompletableFuture<>();
-        attempt(message, type, atLeader, callIds.incrementAndGet(), System.currentTimeMillis() + REQUEST_TIMEOUT_MS, result);
+        try {
+            // A little past the deadline: an attempt that fails just before it reports its own, truer error.
+            var timer = retries.schedule(() -> result.completeExceptionally(EtcdError.TIMEOUT.exception()),
+                    deadline - System.currentTimeMillis() + RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
+            outstanding.add(result);
+            result.whenComplete((r, e) -> {
+                timer.cancel(false);
+                outstanding.remove(result);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            result.completeExceptionally(EtcdError.STOPPED.exception());
+        }
+        if (closed) { // closed meanwhile: close() may have missed this one
+            result.completeExceptionally(EtcdError.STOPPED.exception());
+        }
         return result;
     }
 
@@ -96,6 +133,10 @@ final class Submitter implements AutoCloseable {
      */
     private void attempt(Message message, RaftClientRequest.Type type, boolean atLeader, long callId, long deadline,
                          CompletableFuture<RaftClientReply> result) {
+        if (closed) {
+            result.completeExceptionally(EtcdError.STOPPED.exception());
+            return;
+        }
         CompletableFuture<RaftClientReply> reply;
         try {
             RaftPeer leader = atLeader ? remoteLeader() : null;
@@ -110,20 +151,38 @@ final class Submitter implements AutoCloseable {
         // reacts by submitting again (the next read-index round, the next batch) would otherwise call
         // into Ratis while Ratis holds its own locks (a deadlock seen with a read index completed
         // inside ReadIndexHeartbeats' monitor, blocking the leader's step-down for good).
-        reply.whenCompleteAsync((r, error) -> {
-            // Retried: no leader known or ready, a leader stepping down, or a read index the (maybe
-            // former) leader could not give - all of which a new leader settles within the deadline.
-            boolean noLeader = error != null ? error instanceof IOException || error.getCause() instanceof IOException
-                    : !r.isSuccess() && (r.getNotLeaderException() != null || r.getLeaderNotReadyException() != null
-                            || r.getLeaderSteppingDownException() != null || r.getReadIndexException() != null);
-            if (noLeader && System.currentTimeMillis() + RETRY_PAUSE_MS < deadline && !retries.isShutdown()) {
-                retries.schedule(() -> attempt(message, type, atLeader, callId, deadline, result), RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
-            } else if (error != null || !r.isSuccess()) {
-                result.completeExceptionally(noLeader ? EtcdError.NO_LEADER.exception() : EtcdError.TIMEOUT.exception());
-            } else {
-                result.complete(r);
+        reply.whenComplete((r, error) -> {
+            try {
+                callbacks.execute(() -> answered(r, error, message, type, atLeader, callId, deadline, result));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                result.completeExceptionally(EtcdError.STOPPED.exception());
             }
-        }, callbacks);
+        });
+    }
+
+    private void answered(RaftClientReply r, Throwable error, Message message, RaftClientRequest.Type type, boolean atLeader,
+                          long callId, long deadline, CompletableFuture<RaftClientReply> result) {
+        if (result.isDone()) {
+            return; // the deadline passed, or the member stopped
+        }
+        // Retried: no leader known or ready, a leader stepping down, or a read index the (maybe
+        // former) leader could not give - all of which a new leader settles within the deadline.
+        boolean noLeader = error != null ? error instanceof IOException || error.getCause() instanceof IOException
+                : !r.isSuccess() && (r.getNotLeaderException() != null || r.getLeaderNotReadyException() != null
+                        || r.getLeaderSteppingDownException() != null || r.getReadIndexException() != null);
+        if (closed) {
+            result.completeExceptionally(EtcdError.STOPPED.exception());
+        } else if (noLeader && System.currentTimeMillis() + RETRY_PAUSE_MS < deadline) {
+            try {
+                retries.schedule(() -> attempt(message, type, atLeader, callId, deadline, result), RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                result.completeExceptionally(EtcdError.STOPPED.exception());
+            }
+        } else if (error != null || !r.isSuccess()) {
+            result.completeExceptionally(noLeader ? EtcdError.NO_LEADER.exception() : EtcdError.TIMEOUT.exception());
+        } else {
+            result.complete(r);
+        }
     }
 
     /**
@@ -193,6 +252,10 @@ final class Submitter implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true; // from now on every request, waiting or new, hears "server stopped"
+        for (CompletableFuture<RaftClientReply> waiting : outstanding) {
+            waiting.completeExceptionally(EtcdError.STOPPED.exception());
+        }
         retries.shutdownNow();
         admin.shutdownNow();
         callbacks.shutdownNow();

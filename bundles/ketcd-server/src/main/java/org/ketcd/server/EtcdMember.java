@@ -275,13 +275,17 @@ public final class EtcdMember implements AutoCloseable {
         return identity.memberId();
     }
 
+    /** How long close() waits for a running batch commit or compaction to finish. */
+    static final long STORE_TASK_STOP_TIMEOUT_MS = 30_000;
+
     @Override
     public void close() throws Exception {
         closed = true;
+        // Never interrupt a thread that may be inside Derby (see GentleStop): a running batch commit or compaction finishes.
         if (compactor != null) {
-            compactor.shutdownNow();
+            GentleStop.stop(compactor, "auto-compaction", STORE_TASK_STOP_TIMEOUT_MS);
         }
-        committer.shutdownNow();
+        GentleStop.stop(committer, "backend commit", STORE_TASK_STOP_TIMEOUT_MS);
         leaseExpiry.close();
         server.close();
         watchProgress.shutdownNow();

@@ -141,6 +141,54 @@ class ThreeMemberClusterTest {
         assertTrue(failure.getCause().getMessage().startsWith("etcdserver: "), failure.getCause().toString());
     }
 
+    /**
+     * etcd's check-quorum: a leader that no longer hears from a majority steps down, and then renews no lease
+     * (a lock or a leadership held through it must not outlive the holder's cut-off). Ratis reports a step-down
+     * without a new leader only through notifyNotLeader; before that was heeded, the lone ex-leader kept
+     * answering keep-alives from its own lessor.
+     */
+    @Test
+    void aLeaderThatLostItsMajorityStopsRenewingLeases() throws Exception {
+        cluster = LocalCluster.start(dir, 3, "check-quorum");
+        int leader = cluster.awaitLeader();
+        EtcdServer s = cluster.member(leader).server();
+        long lease = s.leaseGrant(30, 0).get(20, TimeUnit.SECONDS).id();
+        assertTrue(s.leaseKeepAlive(lease).get(20, TimeUnit.SECONDS).ttl() > 0);
+        for (int i = 0; i < 3; i++) {
+            if (i != leader) {
+                cluster.stopMember(i);
+            }
+        }
+        Thread.sleep(3000); // three election timeouts: the leader has stepped down
+        var renewal = s.leaseKeepAlive(lease);
+        Exception refused = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> renewal.get(30, TimeUnit.SECONDS).ttl(), "a leader without a majority renewed a lease");
+        assertTrue(String.valueOf(refused.getCause()).contains("etcdserver: "), String.valueOf(refused.getCause()));
+    }
+
+    /** A request that reaches a member after it stopped (a client still holding it) fails at once, as etcd's "server stopped". */
+    @Test
+    void requestsToAStoppedMemberFailWithServerStoppedInsteadOfWaiting() throws Exception {
+        cluster = LocalCluster.start(dir, 3, "stopped-member");
+        int leader = cluster.awaitLeader();
+        int follower = (leader + 1) % 3;
+        EtcdServer stopped = cluster.member(follower).server();
+        EtcdServer stoppedLeader = cluster.member(leader).server();
+        cluster.stopMember(follower);
+        cluster.stopMember(leader);
+        for (EtcdServer s : List.of(stopped, stoppedLeader)) {
+            var write = s.put(PutRequest.of(Bytes.utf8("/stopped"), Bytes.utf8("x")));
+            java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> write.get(20, TimeUnit.SECONDS),
+                    "a write to a stopped member did not fail within 20 s");
+            assertTrue(String.valueOf(failed.getCause()).contains("etcdserver: "), String.valueOf(failed.getCause()));
+            var read = s.range(org.ketcd.api.RangeRequest.of(Bytes.utf8("/stopped"), Bytes.EMPTY));
+            failed = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> read.get(20, TimeUnit.SECONDS), "a linearizable read from a stopped member did not fail within 20 s");
+            assertTrue(String.valueOf(failed.getCause()).contains("etcdserver: "), String.valueOf(failed.getCause()));
+        }
+    }
+
     @Test
     void fiveMembersKeepServingWithTwoDownAndStopWritingWithThreeDown() throws Exception {
         cluster = LocalCluster.start(dir, 5, "five");
