@@ -110,8 +110,11 @@ class JetcdWatchTest {
         List<String> seen = new CopyOnWriteArrayList<>();
         Client watcher = client(1);
         Client writer = client(0);
+        // From an explicit revision: jetcd's watch() returns before the server created the watch, and a watch "from
+        // now" created after the first put would rightly not show it.
+        long from = get(watcher.getKVClient().get(b("cfg/"))).getHeader().getRevision() + 1;
         try (Watch.Watcher w = watcher.getWatchClient().watch(b("cfg/"),
-                WatchOption.builder().isPrefix(true).withPrevKV(true).build(),
+                WatchOption.builder().isPrefix(true).withPrevKV(true).withRevision(from).build(),
                 r -> r.getEvents().forEach(e -> seen.add(show(e))))) {
             long r1 = get(writer.getKVClient().put(b("cfg/a"), b("1"))).getHeader().getRevision();
             get(writer.getKVClient().put(b("other"), b("x")));
@@ -126,7 +129,8 @@ class JetcdWatchTest {
     void theEventsOfATransactionArriveInOneResponse() throws Exception {
         List<List<String>> responses = new CopyOnWriteArrayList<>();
         Client c = client(2);
-        try (Watch.Watcher w = c.getWatchClient().watch(b("txn/"), WatchOption.builder().isPrefix(true).build(),
+        long from = get(c.getKVClient().get(b("txn/"))).getHeader().getRevision() + 1; // see above: not "from now"
+        try (Watch.Watcher w = c.getWatchClient().watch(b("txn/"), WatchOption.builder().isPrefix(true).withRevision(from).build(),
                 r -> responses.add(r.getEvents().stream().map(JetcdWatchTest::show).toList()))) {
             get(c.getKVClient().put(b("txn/gone"), b("0")));
             long rev = get(c.getKVClient().txn().Then(Op.put(b("txn/x"), b("1"), PutOption.DEFAULT),
