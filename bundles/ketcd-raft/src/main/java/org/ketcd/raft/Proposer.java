@@ -11,6 +11,13 @@ import org.ketcd.api.EtcdError;
  * Batches client commands into Raft log entries: commands that arrive while an entry is in flight
  * travel together in the next one. Each Ratis entry costs about a CPU-millisecond and an fsync, so
  * this, not any Ratis setting, decides write throughput (../shared/VERSIONS.md).
+ * <p>
+ * Every command has its own deadline, its arrival plus the request timeout, as an etcd proposal is bounded by
+ * its request's context. A command still queued at its deadline is never proposed (its client hears "request
+ * timed out"), and an entry carries the earliest deadline of its commands to the leader ({@link WriteDeadline}).
+ * Without that, a command queued behind an entry that waited out a partition got a fresh deadline of its own,
+ * reached the new leader after healing and was committed long after its client had been told it timed out
+ * (PartitionTest, a 2/2 split: "no refused write appears after healing").
  */
 final class Proposer {
     /** Commands in one log entry at most. */
@@ -22,25 +29,33 @@ final class Proposer {
     /** Commands queued or in flight; past this a client gets etcd's "too many requests" (etcd: 5000). */
     static final int MAX_PENDING_COMMANDS = 10_000;
 
-    private record Queued(ProposedCommand command, int size) {
+    private record Queued(ProposedCommand command, int size, long deadlineMs) {
     }
 
-    private final Submitter raft;
+    /** Where an entry goes: Raft, which fails it at {@code deadlineMs} (epoch ms) if not committed by then. */
+    interface EntryWriter {
+        CompletableFuture<?> write(Message entry, long deadlineMs);
+    }
+
+    private final EntryWriter raft;
     private final CommandCodec codec;
     private final PendingRequests pending;
+    private final long requestTimeoutMs;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private int entriesInFlight;
 
-    Proposer(Submitter raft, CommandCodec codec, PendingRequests pending) {
+    Proposer(EntryWriter raft, CommandCodec codec, PendingRequests pending, long requestTimeoutMs) {
         this.raft = raft;
         this.codec = codec;
         this.pending = pending;
+        this.requestTimeoutMs = requestTimeoutMs;
     }
 
     /** Queues a command; the future completes with its applied response. */
     void propose(ProposedCommand command, int encodedSize) {
+        long deadline = System.currentTimeMillis() + requestTimeoutMs;
         synchronized (this) {
-            queue.add(new Queued(command, encodedSize));
+            queue.add(new Queued(command, encodedSize, deadline));
         }
         sendWhileRoom();
     }
@@ -51,35 +66,50 @@ final class Proposer {
 
     private void sendWhileRoom() {
         while (true) {
-            List<ProposedCommand> batch;
+            List<Queued> expired = new ArrayList<>();
+            List<ProposedCommand> batch = new ArrayList<>();
+            long deadline;
             synchronized (this) {
                 if (entriesInFlight >= MAX_ENTRIES_IN_FLIGHT || queue.isEmpty()) {
                     return;
                 }
-                batch = takeBatch();
-                entriesInFlight++;
+                deadline = takeBatch(batch, expired, System.currentTimeMillis());
+                if (!batch.isEmpty()) {
+                    entriesInFlight++;
+                }
             }
-            send(batch);
+            for (Queued q : expired) {
+                pending.fail(q.command().requestId(), EtcdError.TIMEOUT.exception());
+            }
+            if (!batch.isEmpty()) {
+                send(batch, deadline);
+            }
         }
     }
 
-    private List<ProposedCommand> takeBatch() {
-        List<ProposedCommand> batch = new ArrayList<>();
+    /** Moves the next entry's commands into {@code batch} and expired ones into {@code expired}; the entry's deadline. */
+    private long takeBatch(List<ProposedCommand> batch, List<Queued> expired, long now) {
+        long deadline = Long.MAX_VALUE;
         int bytes = 0;
         while (!queue.isEmpty() && batch.size() < MAX_BATCH_COMMANDS
                 && (batch.isEmpty() || bytes + queue.peek().size() <= MAX_BATCH_BYTES)) {
             Queued q = queue.poll();
+            if (q.deadlineMs() <= now) {
+                expired.add(q);
+                continue;
+            }
             bytes += q.size();
             batch.add(q.command());
+            deadline = Math.min(deadline, q.deadlineMs());
         }
-        return batch;
+        return deadline;
     }
 
-    private void send(List<ProposedCommand> batch) {
+    private void send(List<ProposedCommand> batch, long deadline) {
         CompletableFuture<?> sent;
         try {
             sent = raft.write(Message.valueOf(
-                    org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(codec.encode(batch))));
+                    org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(codec.encode(batch))), deadline);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }

@@ -93,7 +93,7 @@ public final class RaftNode implements AutoCloseable {
             throw new IOException("cannot start the Raft server on " + address + ": " + rootMessage(e), e);
         }
         submitter = new Submitter(server, RaftPeerId.valueOf(settings.self().peerId()), group.getGroupId(), properties);
-        proposer = new Proposer(submitter, codec, pending);
+        proposer = new Proposer(submitter::write, codec, pending, Submitter.REQUEST_TIMEOUT_MS);
         readBarrier = new ReadBarrier(submitter);
     }
 

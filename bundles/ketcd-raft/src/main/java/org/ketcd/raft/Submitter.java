@@ -74,9 +74,11 @@ final class Submitter implements AutoCloseable {
         this.forwarder = GrpcClientRpc.create(clientId, properties, null, null);
     }
 
-    /** A write, stamped with its deadline: the leader appends it only before then (see {@link WriteDeadline}). */
-    CompletableFuture<RaftClientReply> write(Message message) {
-        long deadline = System.currentTimeMillis() + REQUEST_TIMEOUT_MS;
+    /**
+     * A write, stamped with its deadline (epoch ms): the leader appends it only before then (see
+     * {@link WriteDeadline}), and it fails with "request timed out" at that deadline if not committed.
+     */
+    CompletableFuture<RaftClientReply> write(Message message, long deadline) {
         CompletableFuture<RaftClientReply> result = bounded(deadline);
         attempt(WriteDeadline.stamp(message, deadline), RaftClientRequest.writeRequestType(), true,
                 callIds.incrementAndGet(), deadline, result);

@@ -95,7 +95,12 @@ class PartitionTest {
             writer.awaitMoreAcks(10, Duration.ofSeconds(60));
 
             network.split(Set.of(0, 1));
-            Member.sleep(3000); // a leader on either side has lost its quorum; answers in flight have arrived
+            Member.sleep(3000); // answers in flight have arrived
+            // A leader keeps appending until it notices it lost its majority (etcd: check-quorum, Ratis: its
+            // leadership check); a write it appended then may be committed after healing, as in etcd. The refusal
+            // this test is about starts once no member names a leader.
+            Duration leaderless = Leadership.awaitNoLeader(members, Duration.ofSeconds(30));
+            System.out.printf("[split %s] no member names a leader %d ms after the first 3 s%n", kind, leaderless.toMillis());
             int ackedAtSplit = writer.acknowledged();
             for (Member m : members) {
                 CommandResult put = m.ctlWithin(MINORITY_REQUEST, "put", "/split/x", "from-" + m.name());

@@ -28,6 +28,35 @@ public final class Leadership {
     }
 
     /**
+     * Waits (at most {@code timeout}) until no member of {@code members} names a leader: every leader has stepped
+     * down and every follower has given up on it. Returns how long that took. Only then is a write sure to find no
+     * leader that could still append it (a leader appends until it notices it lost its majority).
+     */
+    public static Duration awaitNoLeader(List<Member> members, Duration timeout) {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        String seen = "";
+        while (System.nanoTime() < deadline) {
+            boolean none = true;
+            StringBuilder views = new StringBuilder();
+            for (Member m : members) {
+                Optional<long[]> s = status(m);
+                views.append(m).append(" -> ").append(s.map(v -> Long.toHexString(v[1])).orElse("no answer")).append("; ");
+                if (s.isEmpty() || s.get()[1] != 0) {
+                    none = false;
+                    break;
+                }
+            }
+            seen = views.toString();
+            if (none) {
+                return Duration.ofNanos(System.nanoTime() - start);
+            }
+            Member.sleep(50);
+        }
+        throw new AssertionError("some member of " + members + " still names a leader after " + timeout + "; last views: " + seen);
+    }
+
+    /**
      * Waits (at most {@code timeout}) until every member of {@code members} names the same leader, one of
      * them and not {@code excludedId} (0: any); returns that member.
      */
