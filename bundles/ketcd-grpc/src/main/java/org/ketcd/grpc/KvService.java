@@ -30,20 +30,20 @@ final class KvService extends KVGrpc.KVImplBase {
 
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
-        StatusMapping.reply(observer, r -> KvMessages.putResponse(r, KvMessages.header(server.header(r.revision()))),
+        StatusMapping.replyToWrite(observer, r -> KvMessages.putResponse(r, KvMessages.header(server.header(r.revision()))),
                 () -> server.put(KvMessages.put(request)));
     }
 
     @Override
     public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
-        StatusMapping.reply(observer,
+        StatusMapping.replyToWrite(observer,
                 r -> KvMessages.deleteResponse(r, KvMessages.header(server.header(r.revision()))),
                 () -> server.deleteRange(KvMessages.delete(request)));
     }
 
     @Override
     public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
-        StatusMapping.reply(observer, r -> KvMessages.txnResponse(r, KvMessages.header(server.header(r.revision()))),
+        StatusMapping.replyToWrite(observer, r -> KvMessages.txnResponse(r, KvMessages.header(server.header(r.revision()))),
                 () -> server.txn(KvMessages.txn(request)));
     }
 

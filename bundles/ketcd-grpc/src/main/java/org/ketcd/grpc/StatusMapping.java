@@ -51,6 +51,20 @@ final class StatusMapping {
 
     /** Answers a unary call from a server future: the converted response, or the mapped error. */
     static <T, R> void reply(StreamObserver<R> observer, Function<T, R> convert, java.util.function.Supplier<CompletableFuture<T>> call) {
+        answer(observer, convert, call, false);
+    }
+
+    /**
+     * As {@link #reply}, for a write: when the client cancels the call (or its deadline passes) the write's own
+     * future is cancelled, so a write still queued for Raft is never proposed (etcd does not propose a request
+     * whose context ended before raft took it). Only for futures that belong to this call alone.
+     */
+    static <T, R> void replyToWrite(StreamObserver<R> observer, Function<T, R> convert, java.util.function.Supplier<CompletableFuture<T>> call) {
+        answer(observer, convert, call, true);
+    }
+
+    private static <T, R> void answer(StreamObserver<R> observer, Function<T, R> convert,
+                                      java.util.function.Supplier<CompletableFuture<T>> call, boolean cancelWithCall) {
         CompletableFuture<T> future;
         try {
             future = call.get();
@@ -58,7 +72,13 @@ final class StatusMapping {
             observer.onError(toStatus(e));
             return;
         }
+        if (cancelWithCall && observer instanceof io.grpc.stub.ServerCallStreamObserver<R> serverCall) {
+            serverCall.setOnCancelHandler(() -> future.cancel(false));
+        }
         future.whenComplete((value, error) -> {
+            if (error instanceof java.util.concurrent.CancellationException) {
+                return; // the client is gone
+            }
             if (error != null) {
                 observer.onError(toStatus(error));
                 return;

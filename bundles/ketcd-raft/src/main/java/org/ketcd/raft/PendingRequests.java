@@ -37,6 +37,22 @@ final class PendingRequests {
         }
     }
 
+    /**
+     * Whether nobody waits for this request any more: its client gave up (cancelled its future, e.g. a gRPC call
+     * cancelled by the client or its deadline) or it was answered already. Forgets such a request.
+     */
+    boolean abandoned(long requestId) {
+        CompletableFuture<Object> f = waiting.get(requestId);
+        if (f == null) {
+            return true;
+        }
+        if (f.isDone()) {
+            waiting.remove(requestId, f);
+            return true;
+        }
+        return false;
+    }
+
     void failAll(Throwable error) {
         for (Long id : waiting.keySet()) {
             fail(id, error);

@@ -17,7 +17,9 @@ import org.ketcd.api.EtcdError;
  * timed out"), and an entry carries the earliest deadline of its commands to the leader ({@link WriteDeadline}).
  * Without that, a command queued behind an entry that waited out a partition got a fresh deadline of its own,
  * reached the new leader after healing and was committed long after its client had been told it timed out
- * (PartitionTest, a 2/2 split: "no refused write appears after healing").
+ * (PartitionTest, a 2/2 split: "no refused write appears after healing"). Likewise a command whose client gave
+ * up while it was queued (its future cancelled) is never proposed, as etcd does not propose a request whose
+ * context ended before raft took it.
  */
 final class Proposer {
     /** Commands in one log entry at most. */
@@ -94,6 +96,9 @@ final class Proposer {
         while (!queue.isEmpty() && batch.size() < MAX_BATCH_COMMANDS
                 && (batch.isEmpty() || bytes + queue.peek().size() <= MAX_BATCH_BYTES)) {
             Queued q = queue.poll();
+            if (pending.abandoned(q.command().requestId())) {
+                continue;
+            }
             if (q.deadlineMs() <= now) {
                 expired.add(q);
                 continue;

@@ -30,6 +30,7 @@ import org.ketcd.api.EtcdError;
  * pause, until a deadline; then the caller hears etcd's "no leader" or "request timed out".
  */
 final class Submitter implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Submitter.class);
     /** How long a request may wait for a leader before it fails. */
     static final long REQUEST_TIMEOUT_MS = 7_000;
     /** Pause between attempts while there is no ready leader; never a busy loop. */
@@ -162,16 +163,33 @@ final class Submitter implements AutoCloseable {
         });
     }
 
+    /**
+     * A failure to reach a peer: an IOException, or a gRPC status from Ratis' transport (a read index asked of a
+     * leader whose connection broke, e.g. right after that member restarted, fails with "UNAVAILABLE: io
+     * exception"). Retried like a missing leader until the deadline.
+     */
+    private static boolean unreachable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof IOException || t instanceof org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void answered(RaftClientReply r, Throwable error, Message message, RaftClientRequest.Type type, boolean atLeader,
                           long callId, long deadline, CompletableFuture<RaftClientReply> result) {
         if (result.isDone()) {
             return; // the deadline passed, or the member stopped
         }
-        // Retried: no leader known or ready, a leader stepping down, or a read index the (maybe
-        // former) leader could not give - all of which a new leader settles within the deadline.
-        boolean noLeader = error != null ? error instanceof IOException || error.getCause() instanceof IOException
+        // Retried: no leader known or ready, a leader stepping down, a peer unreachable, or a read index the
+        // (maybe former) leader or a follower installing a snapshot could not give - all of which settle
+        // within the deadline, or the client hears etcd's error.
+        boolean noLeader = error != null ? unreachable(error)
                 : !r.isSuccess() && (r.getNotLeaderException() != null || r.getLeaderNotReadyException() != null
-                        || r.getLeaderSteppingDownException() != null || r.getReadIndexException() != null);
+                        || r.getLeaderSteppingDownException() != null || r.getReadIndexException() != null
+                        // e.g. "Failed to get readIndex as snapshot installation is in progress": settled once installed
+                        || type.is(org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase.READ) && r.getReadException() != null);
         if (closed) {
             result.completeExceptionally(EtcdError.STOPPED.exception());
         } else if (noLeader && System.currentTimeMillis() + RETRY_PAUSE_MS < deadline) {
@@ -181,6 +199,10 @@ final class Submitter implements AutoCloseable {
                 result.completeExceptionally(EtcdError.STOPPED.exception());
             }
         } else if (error != null || !r.isSuccess()) {
+            if (!noLeader) {
+                // Not a matter of leadership: the client hears etcd's timeout, the log says what Raft said.
+                LOG.warn("a Raft {} request failed: {}", type.getTypeCase(), String.valueOf(error != null ? error : r));
+            }
             result.completeExceptionally(noLeader ? EtcdError.NO_LEADER.exception() : EtcdError.TIMEOUT.exception());
         } else {
             result.complete(r);

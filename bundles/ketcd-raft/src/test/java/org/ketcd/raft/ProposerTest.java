@@ -81,6 +81,19 @@ class ProposerTest {
     }
 
     @Test
+    void aCommandWhoseClientGaveUpWhileQueuedIsNeverProposed() throws Exception {
+        put("first");
+        CompletableFuture<Object> abandoned = put("abandoned");
+        CompletableFuture<Object> wanted = put("wanted");
+        abandoned.cancel(false); // e.g. its gRPC call was cancelled
+        sent.get(0).answer().complete(null);
+
+        assertEquals(2, sent.size());
+        assertEquals(List.of("wanted"), sent.get(1).commands().stream().map(ProposerTest::key).toList());
+        assertFalse(wanted.isDone());
+    }
+
+    @Test
     void onlyTheExpiredCommandsOfAQueueAreDropped() throws Exception {
         put("first");
         CompletableFuture<Object> expired = put("expired");
