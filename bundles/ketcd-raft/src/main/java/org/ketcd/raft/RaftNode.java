@@ -169,6 +169,12 @@ public final class RaftNode implements AutoCloseable {
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(first, TimeUnit.MILLISECONDS));
             RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(2 * first, TimeUnit.MILLISECONDS));
         }
+        // A leader that stepped down for lost heartbeats may campaign again after one election timeout, as etcd's.
+        // Ratis' default keeps it out of elections for 10 s; when it holds the longest log no one else can win, so
+        // a majority that came back stayed leaderless that long (ThreeMemberClusterTest). The same setting is the
+        // JVM pause after which a leader steps down: one election timeout, after which followers elect anyway.
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p,
+                TimeDuration.valueOf(ratisMaxTimeoutMs(s.electionTimeoutMs()), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         GrpcConfigKeys.Server.setLeaderOutstandingAppendsMax(p, 128);
         // Ratis 3.3.0 chains a follower's log appends in one future (RATIS-2387 "compose"): one failed

@@ -166,6 +166,41 @@ class ThreeMemberClusterTest {
         assertTrue(String.valueOf(refused.getCause()).contains("etcdserver: "), String.valueOf(refused.getCause()));
     }
 
+    /**
+     * A leader cut off from both followers steps down. When one follower comes back, the two must elect a leader
+     * within an election timeout or two, as etcd members do, so that a write sent then succeeds. Ratis kept a
+     * leader that stepped down for lost heartbeats from campaigning for its "step-down wait time" (10 s by
+     * default); when that member holds the longest log nobody else can win, so writes failed with "etcdserver:
+     * no leader" for up to 10 s after the majority was back.
+     */
+    @Test
+    void aWriteSucceedsOnceAFollowerReturnsToALeaderThatSteppedDown() throws Exception {
+        cluster = LocalCluster.start(dir, 3, "step-down-wait");
+        int leader = cluster.awaitLeader();
+        EtcdServer s = cluster.member(leader).server();
+        int returning = (leader + 1) % 3;
+        cluster.stopMember(returning);
+        cluster.stopMember((leader + 2) % 3);
+        // Appended by the leader alone before it steps down: its log is now the longest, so it has to lead again.
+        var alone = s.put(PutRequest.of(Bytes.utf8("/appended-alone"), Bytes.utf8("x")));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (s.status().get(10, TimeUnit.SECONDS).leader() != 0) {
+            assertTrue(System.nanoTime() < deadline, "the leader did not step down within 30 s of losing both followers");
+            Thread.sleep(20);
+        }
+        // The write is sent as the follower starts (starting takes a few seconds: the store opens, Raft starts), and
+        // must be committed within its 7 s request timeout.
+        long sent = System.nanoTime();
+        var restart = java.util.concurrent.CompletableFuture.runAsync(() -> cluster.startMember(returning));
+        var put = s.put(PutRequest.of(Bytes.utf8("/after-return"), Bytes.utf8("y")));
+        long revision = put.get(30, TimeUnit.SECONDS).revision();
+        long committed = System.nanoTime();
+        restart.get(60, TimeUnit.SECONDS);
+        System.out.printf("[step-down-wait] the write sent as the follower started was committed after %d ms (revision %d);"
+                        + " the write appended alone: %s%n", TimeUnit.NANOSECONDS.toMillis(committed - sent), revision,
+                alone.handle((r, e) -> e == null ? "committed" : String.valueOf(e.getMessage())).getNow("pending"));
+    }
+
     /** A request that reaches a member after it stopped (a client still holding it) fails at once, as etcd's "server stopped". */
     @Test
     void requestsToAStoppedMemberFailWithServerStoppedInsteadOfWaiting() throws Exception {
