@@ -70,6 +70,44 @@ class CancelledWriteTest {
         }
     }
 
+    @Test
+    void aPutWaitingForALeaderWhoseCallWasCancelledIsNeverCommittedWhenALeaderReturns() throws Exception {
+        try (GrpcCluster cluster = GrpcCluster.start(dir, 3)) {
+            cluster.leader();
+            cluster.stop(1);
+            cluster.stop(2);
+            awaitNoLeader(cluster.member(0)); // a leader would append it: then its outcome is open, as in etcd
+            URI url = URI.create(cluster.clientUrl(0));
+            ManagedChannel channel = ManagedChannelBuilder.forAddress(url.getHost(), url.getPort()).usePlaintext().build();
+            try {
+                // The entry in flight, retried for a leader for up to 7 s; its client gives up after 300 ms (etcdctl: 5 s).
+                StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> KVGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(300, TimeUnit.MILLISECONDS).put(put("/given-up", "x")));
+                assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+
+                cluster.cluster().startMember(1); // a majority again, well within the put's 7 s
+                cluster.leader();
+                PutResponse after = putUntilAccepted(channel, put("/after", "2"));
+                var range = KVGrpc.newBlockingStub(channel).range(
+                        RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("/given-up")).build());
+                assertEquals(0, range.getCount(), () -> "the put whose client gave up was committed at revision "
+                        + range.getKvsList().get(0).getModRevision() + " (revision now " + after.getHeader().getRevision() + ")");
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    private static void awaitNoLeader(org.ketcd.server.EtcdMember member) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (member.server().status().get().leader() != 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("member still names a leader 15 s after losing its majority");
+            }
+            Thread.sleep(50);
+        }
+    }
+
     private static PutResponse putUntilAccepted(ManagedChannel channel, PutRequest request) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {

@@ -53,6 +53,29 @@ final class PendingRequests {
         return false;
     }
 
+    /**
+     * Runs {@code action} once every one of these requests has been cancelled by its client (none answered, none
+     * failed): nobody waits for any of them any more. Requests answered already count as not cancelled.
+     */
+    void whenAllCancelled(java.util.List<Long> requestIds, Runnable action) {
+        java.util.List<CompletableFuture<Object>> futures = new java.util.ArrayList<>();
+        for (Long id : requestIds) {
+            CompletableFuture<Object> f = waiting.get(id);
+            if (f == null) {
+                return; // answered: the entry is applied, nothing to call off
+            }
+            futures.add(f);
+        }
+        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        for (CompletableFuture<Object> f : futures) {
+            f.whenComplete((r, e) -> {
+                if (futures.stream().allMatch(CompletableFuture::isCancelled) && ran.compareAndSet(false, true)) {
+                    action.run();
+                }
+            });
+        }
+    }
+
     void failAll(Throwable error) {
         for (Long id : waiting.keySet()) {
             fail(id, error);

@@ -19,7 +19,8 @@ import org.ketcd.api.EtcdError;
  * reached the new leader after healing and was committed long after its client had been told it timed out
  * (PartitionTest, a 2/2 split: "no refused write appears after healing"). Likewise a command whose client gave
  * up while it was queued (its future cancelled) is never proposed, as etcd does not propose a request whose
- * context ended before raft took it.
+ * context ended before raft took it, and an entry still waiting for a leader is called off once all its clients
+ * gave up.
  */
 final class Proposer {
     /** Commands in one log entry at most. */
@@ -118,6 +119,12 @@ final class Proposer {
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
+        // Every client of the entry gave up (etcdctl cancels its call at its 5 s timeout, before the 7 s request
+        // timeout ends the entry's retries for a leader): stop trying, so the entry cannot reach a leader that
+        // appears after those clients heard their write failed. An attempt a leader already appended may still
+        // commit, as in etcd.
+        CompletableFuture<?> entry = sent;
+        pending.whenAllCancelled(batch.stream().map(ProposedCommand::requestId).toList(), () -> entry.cancel(false));
         sent.whenComplete((reply, error) -> {
             if (error != null) {
                 // The entry may or may not be committed; as etcd, the client hears a timeout/no-leader error.

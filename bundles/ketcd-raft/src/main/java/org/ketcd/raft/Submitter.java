@@ -77,7 +77,8 @@ final class Submitter implements AutoCloseable {
 
     /**
      * A write, stamped with its deadline (epoch ms): the leader appends it only before then (see
-     * {@link WriteDeadline}), and it fails with "request timed out" at that deadline if not committed.
+     * {@link WriteDeadline}), and it fails with "request timed out" at that deadline if not committed. Cancelling
+     * the answer stops further attempts.
      */
     CompletableFuture<RaftClientReply> write(Message message, long deadline) {
         CompletableFuture<RaftClientReply> result = bounded(deadline);
@@ -139,6 +140,9 @@ final class Submitter implements AutoCloseable {
         if (closed) {
             result.completeExceptionally(EtcdError.STOPPED.exception());
             return;
+        }
+        if (result.isDone()) {
+            return; // timed out, or called off by its caller while waiting for the next attempt
         }
         CompletableFuture<RaftClientReply> reply;
         try {

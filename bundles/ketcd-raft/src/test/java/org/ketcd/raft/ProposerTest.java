@@ -105,4 +105,27 @@ class ProposerTest {
         assertFalse(fresh.isDone());
         assertEquals(List.of("fresh"), sent.get(1).commands().stream().map(ProposerTest::key).toList());
     }
+    @Test
+    void anEntryWhoseClientsAllGaveUpIsCalledOffWhileItWaitsForALeader() throws Exception {
+        put("first");
+        CompletableFuture<Object> a = put("a");
+        CompletableFuture<Object> b = put("b");
+        sent.get(0).answer().complete(null);
+        CompletableFuture<Object> entry = sent.get(1).answer(); // a and b travel together
+
+        a.cancel(false);
+        assertFalse(entry.isDone(), "an entry was called off while one of its clients still waits");
+        b.cancel(false);
+        assertTrue(entry.isCancelled(), "an entry nobody waits for is still being retried");
+    }
+
+    @Test
+    void anEntryWithAnAnsweredCommandIsNotCalledOff() throws Exception {
+        CompletableFuture<Object> only = put("only");
+        CompletableFuture<Object> entry = sent.get(0).answer();
+        pending.complete(sent.get(0).commands().get(0).requestId(), "applied");
+        only.cancel(false); // too late: answered already
+
+        assertFalse(entry.isCancelled());
+    }
 }
