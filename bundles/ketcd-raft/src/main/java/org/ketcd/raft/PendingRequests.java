@@ -1,7 +1,10 @@
 package org.ketcd.raft;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -57,8 +60,8 @@ final class PendingRequests {
      * Runs {@code action} once every one of these requests has been cancelled by its client (none answered, none
      * failed): nobody waits for any of them any more. Requests answered already count as not cancelled.
      */
-    void whenAllCancelled(java.util.List<Long> requestIds, Runnable action) {
-        java.util.List<CompletableFuture<Object>> futures = new java.util.ArrayList<>();
+    void whenAllCancelled(List<Long> requestIds, Runnable action) {
+        List<CompletableFuture<Object>> futures = new ArrayList<>(requestIds.size());
         for (Long id : requestIds) {
             CompletableFuture<Object> f = waiting.get(id);
             if (f == null) {
@@ -66,10 +69,11 @@ final class PendingRequests {
             }
             futures.add(f);
         }
-        java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
+        // counts down only on cancellations, so one answered or failed request keeps it above zero for good
+        AtomicInteger notCancelled = new AtomicInteger(futures.size());
         for (CompletableFuture<Object> f : futures) {
             f.whenComplete((r, e) -> {
-                if (futures.stream().allMatch(CompletableFuture::isCancelled) && ran.compareAndSet(false, true)) {
+                if (f.isCancelled() && notCancelled.decrementAndGet() == 0) {
                     action.run();
                 }
             });

@@ -105,6 +105,7 @@ class ProposerTest {
         assertFalse(fresh.isDone());
         assertEquals(List.of("fresh"), sent.get(1).commands().stream().map(ProposerTest::key).toList());
     }
+
     @Test
     void anEntryWhoseClientsAllGaveUpIsCalledOffWhileItWaitsForALeader() throws Exception {
         put("first");
