@@ -33,7 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class TenThousandLeasesTest {
     static final int LEASES = 10_000;
-    static final long TTL_SECONDS = 10;
+    /**
+     * Longer than granting all leases takes (8-11 s on 2 cores; with 10 s the first leases sometimes expired before
+     * their keep-alive began, in clean-clone CI runs), so only a keep-alive that does not work can let one expire.
+     */
+    static final long TTL_SECONDS = 30;
     /** Grants and puts in flight at once, so the test does not queue 10,000 requests in the client. */
     static final int IN_FLIGHT = 256;
 
@@ -57,26 +61,7 @@ class TenThousandLeasesTest {
         try (GrpcCluster cluster = GrpcCluster.start(dir, 1)) {
             Client c = cluster.client(0);
             long heapBefore = usedHeapAfterGc();
-            Set<Long> renewed = ConcurrentHashMap.newKeySet();
-            StreamObserver<LeaseKeepAliveResponse> renewals = new StreamObserver<>() {
-                @Override
-                public void onNext(LeaseKeepAliveResponse r) {
-                    if (r.getTTL() > 0) {
-                        renewed.add(r.getID());
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                }
-
-                @Override
-                public void onCompleted() {
-                }
-            };
-            // Each lease is kept alive from its grant on, as a client does: on a slow machine granting all 10,000
-            // took longer than the TTL, and leases whose keep-alive began only after the last grant had expired.
-            List<CloseableClient> keepers = Collections.synchronizedList(new ArrayList<>());
+            List<Long> ids = Collections.synchronizedList(new ArrayList<>());
             Semaphore inFlight = new Semaphore(IN_FLIGHT);
             CountDownLatch done = new CountDownLatch(LEASES);
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -85,13 +70,13 @@ class TenThousandLeasesTest {
                 inFlight.acquire();
                 String key = "/scale/lease/" + i;
                 c.getLeaseClient().grant(TTL_SECONDS)
-                        .thenCompose(g -> {
-                            keepers.add(c.getLeaseClient().keepAlive(g.getID(), renewals));
-                            return c.getKVClient().put(b(key), b("v"), PutOption.builder().withLeaseId(g.getID()).build());
-                        })
-                        .whenComplete((put, error) -> {
+                        .thenCompose(g -> c.getKVClient().put(b(key), b("v"), PutOption.builder().withLeaseId(g.getID()).build())
+                                .thenApply(p -> g.getID()))
+                        .whenComplete((id, error) -> {
                             if (error != null) {
                                 failure.compareAndSet(null, error);
+                            } else {
+                                ids.add(id);
                             }
                             inFlight.release();
                             done.countDown();
@@ -100,8 +85,30 @@ class TenThousandLeasesTest {
             assertTrue(done.await(3, TimeUnit.MINUTES), "grants and puts did not finish");
             assertEquals(null, failure.get());
             long grantMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - grantStart);
+
+            Set<Long> renewed = ConcurrentHashMap.newKeySet();
+            List<CloseableClient> keepers = new ArrayList<>();
+            for (long id : ids) {
+                keepers.add(c.getLeaseClient().keepAlive(id, new StreamObserver<>() {
+                    @Override
+                    public void onNext(LeaseKeepAliveResponse r) {
+                        if (r.getTTL() > 0) {
+                            renewed.add(r.getID());
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                }));
+            }
             try {
-                Thread.sleep(TimeUnit.SECONDS.toMillis(TTL_SECONDS * 3 / 2)); // past the TTL of every lease
+                // past the TTL of every lease: each was granted before this sleep began
+                Thread.sleep(TimeUnit.SECONDS.toMillis(TTL_SECONDS + 3));
                 long keys = c.getKVClient().get(b("/scale/lease/"), GetOption.builder().isPrefix(true).withCountOnly(true).build())
                         .get(30, TimeUnit.SECONDS).getCount();
                 assertEquals(LEASES, keys, "every key's lease is alive");
