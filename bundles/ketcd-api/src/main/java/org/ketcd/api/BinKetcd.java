@@ -37,4 +37,19 @@ public final class BinKetcd {
         exit.setDaemon(true);
         exit.start();
     }
+
+    /**
+     * Ends the process at once with {@code status} if {@code bin/ketcd} started it; returns whether it
+     * did not. For fatal errors: no shutdown hook runs, as stopping cleanly would need the disk or the
+     * Raft threads that just failed (etcd's fatal exit runs no deferred code either).
+     */
+    public static boolean haltIfStartedByIt(int status, String reason) {
+        if (argsFile() == null) {
+            return false;
+        }
+        System.err.println("ketcd: fatal: " + reason);
+        System.err.flush();
+        Runtime.getRuntime().halt(status);
+        return true;
+    }
 }

@@ -4,10 +4,8 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.ketcd.api.Alarm;
-import org.ketcd.api.AlarmType;
 import org.ketcd.api.Member;
 import org.ketcd.api.CompactionRequest;
 import org.ketcd.api.Compare;
@@ -18,24 +16,24 @@ import org.ketcd.api.RequestOp;
 import org.ketcd.api.TxnRequest;
 
 /**
- * The payload of one Raft log entry: the client commands batched into it. The first byte is a format
- * version so a later Ketcd can still read entries written by this one; readers refuse versions they
- * do not know rather than misread them.
+ * The payload of one Raft log entry: the client commands batched into it, written with Hazelcast's
+ * framing. The first byte is a format version so a later Ketcd can still read entries written by this
+ * one; {@link CommandBatchReader} reads them and refuses versions it does not know rather than misread them.
  */
 final class CommandBatch implements IdentifiedDataSerializable {
     static final int FACTORY_ID = 0x6b65;
     static final int CLASS_ID = 1;
     static final byte FORMAT_V1 = 1;
 
-    private static final byte PUT = 1;
-    private static final byte DELETE_RANGE = 2;
-    private static final byte TXN = 3;
-    private static final byte COMPACT = 4;
-    private static final byte ALARM = 5;
-    private static final byte RANGE = 6;
-    private static final byte MEMBER_CHANGE = 7;
-    private static final byte LEASE_GRANT = 8;
-    private static final byte LEASE_REVOKE = 9;
+    static final byte PUT = 1;
+    static final byte DELETE_RANGE = 2;
+    static final byte TXN = 3;
+    static final byte COMPACT = 4;
+    static final byte ALARM = 5;
+    static final byte RANGE = 6;
+    static final byte MEMBER_CHANGE = 7;
+    static final byte LEASE_GRANT = 8;
+    static final byte LEASE_REVOKE = 9;
 
     private List<ProposedCommand> commands;
 
@@ -71,19 +69,10 @@ final class CommandBatch implements IdentifiedDataSerializable {
         }
     }
 
+    /** Never used: entries are read only by {@link CommandBatchReader}, which trusts no length in them. */
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        byte version = in.readByte();
-        if (version != FORMAT_V1) {
-            throw new IOException("unknown command batch format version " + version);
-        }
-        int n = in.readInt();
-        commands = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            long proposer = in.readLong();
-            long requestId = in.readLong();
-            commands.add(new ProposedCommand(proposer, requestId, readCommand(in)));
-        }
+        throw new IOException("command batches are read by CommandBatchReader only");
     }
 
     private static void writeCommand(ObjectDataOutput out, Command command) throws IOException {
@@ -121,33 +110,12 @@ final class CommandBatch implements IdentifiedDataSerializable {
         }
     }
 
-    private static Command readCommand(ObjectDataInput in) throws IOException {
-        byte type = in.readByte();
-        return switch (type) {
-            case PUT -> new Command.Put(readPut(in));
-            case DELETE_RANGE -> new Command.DeleteRange(readDelete(in));
-            case TXN -> new Command.Txn(readTxn(in));
-            case COMPACT -> new Command.Compact(new CompactionRequest(in.readLong(), in.readBoolean()));
-            case ALARM -> new Command.AlarmChange(in.readBoolean(),
-                    new Alarm(in.readLong(), AlarmType.values()[in.readByte()]));
-            case MEMBER_CHANGE -> new Command.MemberChange(Command.MemberChange.Kind.values()[in.readByte()], readMember(in));
-            case LEASE_GRANT -> new Command.LeaseGrant(in.readLong(), in.readLong());
-            case LEASE_REVOKE -> new Command.LeaseRevoke(in.readLong());
-            default -> throw new IOException("unknown command type " + type);
-        };
-    }
-
     private static void writeMember(ObjectDataOutput out, Member m) throws IOException {
         out.writeLong(m.id());
         out.writeString(m.name());
         out.writeStringArray(m.peerUrls().toArray(String[]::new));
         out.writeStringArray(m.clientUrls().toArray(String[]::new));
         out.writeBoolean(m.learner());
-    }
-
-    private static Member readMember(ObjectDataInput in) throws IOException {
-        return new Member(in.readLong(), in.readString(), List.of(in.readStringArray()), List.of(in.readStringArray()),
-                in.readBoolean());
     }
 
     private static void writePut(ObjectDataOutput out, PutRequest p) throws IOException {
@@ -157,22 +125,10 @@ final class CommandBatch implements IdentifiedDataSerializable {
         out.writeByte((p.prevKv() ? 1 : 0) | (p.ignoreValue() ? 2 : 0) | (p.ignoreLease() ? 4 : 0));
     }
 
-    private static PutRequest readPut(ObjectDataInput in) throws IOException {
-        byte[] key = in.readByteArray();
-        byte[] value = in.readByteArray();
-        long lease = in.readLong();
-        byte flags = in.readByte();
-        return new PutRequest(key, value, lease, (flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0);
-    }
-
     private static void writeDelete(ObjectDataOutput out, DeleteRangeRequest d) throws IOException {
         out.writeByteArray(d.key());
         out.writeByteArray(d.rangeEnd());
         out.writeBoolean(d.prevKv());
-    }
-
-    private static DeleteRangeRequest readDelete(ObjectDataInput in) throws IOException {
-        return new DeleteRangeRequest(in.readByteArray(), in.readByteArray(), in.readBoolean());
     }
 
     private static void writeRange(ObjectDataOutput out, RangeRequest r) throws IOException {
@@ -189,18 +145,6 @@ final class CommandBatch implements IdentifiedDataSerializable {
         out.writeLong(r.maxCreateRevision());
     }
 
-    private static RangeRequest readRange(ObjectDataInput in) throws IOException {
-        byte[] key = in.readByteArray();
-        byte[] rangeEnd = in.readByteArray();
-        long limit = in.readLong();
-        long revision = in.readLong();
-        RangeRequest.SortOrder order = RangeRequest.SortOrder.values()[in.readByte()];
-        RangeRequest.SortTarget target = RangeRequest.SortTarget.values()[in.readByte()];
-        byte flags = in.readByte();
-        return new RangeRequest(key, rangeEnd, limit, revision, order, target, (flags & 1) != 0,
-                (flags & 2) != 0, (flags & 4) != 0, in.readLong(), in.readLong(), in.readLong(), in.readLong());
-    }
-
     private static void writeTxn(ObjectDataOutput out, TxnRequest t) throws IOException {
         out.writeInt(t.compare().size());
         for (Compare c : t.compare()) {
@@ -213,16 +157,6 @@ final class CommandBatch implements IdentifiedDataSerializable {
         }
         writeOps(out, t.success());
         writeOps(out, t.failure());
-    }
-
-    private static TxnRequest readTxn(ObjectDataInput in) throws IOException {
-        int n = in.readInt();
-        List<Compare> compares = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            compares.add(new Compare(Compare.Result.values()[in.readByte()], Compare.Target.values()[in.readByte()],
-                    in.readByteArray(), in.readByteArray(), in.readLong(), in.readByteArray()));
-        }
-        return new TxnRequest(compares, readOps(in), readOps(in));
     }
 
     private static void writeOps(ObjectDataOutput out, List<RequestOp> ops) throws IOException {
@@ -242,21 +176,5 @@ final class CommandBatch implements IdentifiedDataSerializable {
                 writeTxn(out, op.txn());
             }
         }
-    }
-
-    private static List<RequestOp> readOps(ObjectDataInput in) throws IOException {
-        int n = in.readInt();
-        List<RequestOp> ops = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            byte type = in.readByte();
-            ops.add(switch (type) {
-                case RANGE -> RequestOp.range(readRange(in));
-                case PUT -> RequestOp.put(readPut(in));
-                case DELETE_RANGE -> RequestOp.delete(readDelete(in));
-                case TXN -> RequestOp.txn(readTxn(in));
-                default -> throw new IOException("unknown txn operation type " + type);
-            });
-        }
-        return ops;
     }
 }

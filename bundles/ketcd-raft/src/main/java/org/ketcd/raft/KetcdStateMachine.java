@@ -24,6 +24,7 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.ketcd.api.EtcdException;
+import org.ketcd.api.FatalErrorHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * Applies committed log entries in order. Entries at or below the store's consistent index were
  * already applied before a restart and are skipped, so a crash at any point replays exactly the
  * entries the store had not made durable.
+ *
+ * <p>Applying is total: an entry that does not decode is skipped with the same outcome on every member,
+ * so they stay identical and the apply thread goes on. The leader refuses such entries before they are
+ * appended ({@link #startTransaction}); one can only come from elsewhere, such as a bug or a forged append.
+ * A fault of the store itself (a full disk) is fatal ({@link FatalErrorHandler}): the member stops rather
+ * than answer an error for a write that is in the log and will be applied after a restart.
  */
 final class KetcdStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(KetcdStateMachine.class);
@@ -39,13 +46,18 @@ final class KetcdStateMachine extends BaseStateMachine {
     private final CommandApplier applier;
     private final PendingRequests pending;
     private final long memberId;
+    private final FatalErrorHandler fatal;
+    /** Set once the member itself stops Raft: a close of the state machine before that is a failure. */
+    private volatile boolean stopping;
 
     /** The newest snapshot point: term and index of the applied state the store holds durably. */
     private final Path snapshotFile;
     private volatile TermIndex latestSnapshot;
 
-    KetcdStateMachine(CommandCodec codec, CommandApplier applier, PendingRequests pending, long memberId, Path snapshotFile) {
+    KetcdStateMachine(CommandCodec codec, CommandApplier applier, PendingRequests pending, long memberId, Path snapshotFile,
+                      FatalErrorHandler fatal) {
         this.codec = codec;
+        this.fatal = fatal;
         this.applier = applier;
         this.pending = pending;
         this.memberId = memberId;
@@ -109,14 +121,32 @@ final class KetcdStateMachine extends BaseStateMachine {
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
     private final StoreGate storeGate = new StoreGate();
 
-    /** Ratis closes the state machine once its apply thread has stopped: nothing is applied after this. */
+    /** The member is stopping Raft: closing the state machine is expected from now on. */
+    void stopping() {
+        stopping = true;
+    }
+
+    /**
+     * Ratis closes the state machine once its apply thread has stopped: nothing is applied after this.
+     * Unless the member is stopping, Ratis closed this member's Raft group on its own (its apply or log
+     * thread failed), and the member can no longer serve.
+     */
     @Override
     public void close() throws IOException {
         try {
             super.close();
         } finally {
             closed.countDown();
+            if (!stopping) {
+                fatal.fatal("Raft stopped this member's group on its own (see the errors before this one)", null);
+            }
         }
+    }
+
+    /** A Raft log write failed (a full disk, a failing device): etcd exits when it cannot write its WAL. */
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        fatal.fatal("writing the Raft log failed" + (failedEntry == null ? "" : " at index " + failedEntry.getIndex()), cause);
     }
 
     /** Waits until Ratis has closed this state machine, at most {@code timeoutMs}; whether it did. */
@@ -233,20 +263,19 @@ final class KetcdStateMachine extends BaseStateMachine {
             return CompletableFuture.completedFuture(Message.EMPTY);
         }
         try {
-            return applyEntry(entry, index);
+            return applyEntry(trx, entry, index);
         } finally {
             storeGate.leave();
         }
     }
 
-    private CompletableFuture<Message> applyEntry(LogEntryProto entry, long index) {
+    private CompletableFuture<Message> applyEntry(TransactionContext trx, LogEntryProto entry, long index) {
         if (index > applier.consistentIndex()) {
-            List<ProposedCommand> commands =
-                    codec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            List<ProposedCommand> commands = commandsOf(trx, entry);
             applier.beginEntry();
             try {
                 for (ProposedCommand c : commands) {
-                    applyOne(c);
+                    applyOne(c, index);
                 }
                 applier.entryApplied(index);
             } finally {
@@ -257,7 +286,28 @@ final class KetcdStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
-    private void applyOne(ProposedCommand c) {
+    /**
+     * The entry's commands: as the leader decoded them when it appended the entry, else decoded now. None
+     * when the entry does not decode, which every member decides alike from the same bytes.
+     */
+    private List<ProposedCommand> commandsOf(TransactionContext trx, LogEntryProto entry) {
+        if (trx.getStateMachineContext() instanceof DecodedEntry decoded) {
+            return decoded.commands();
+        }
+        try {
+            return codec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (CommandCodec.UndecodableException e) {
+            LOG.error("Raft index {} is not a batch of Ketcd commands; skipped, as on every member: {}",
+                    entry.getIndex(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** The commands of an entry the leader decoded before appending it, kept for applying it there. */
+    private record DecodedEntry(List<ProposedCommand> commands) {
+    }
+
+    private void applyOne(ProposedCommand c, long index) {
         boolean mine = c.proposer() == memberId;
         try {
             Object response = applier.apply(c.command());
@@ -269,11 +319,9 @@ final class KetcdStateMachine extends BaseStateMachine {
                 pending.fail(c.requestId(), refused);
             }
         } catch (RuntimeException fault) {
-            // A fault in the store must not silently diverge this member from the others: stop applying.
-            LOG.error("applying {} failed", c.command().getClass().getSimpleName(), fault);
-            if (mine) {
-                pending.fail(c.requestId(), fault);
-            }
+            // The entry is committed: after a restart it is applied again. So its client hears no error
+            // (it would be a false one), and the member stops rather than diverge from the others.
+            fatal.fatal("applying " + c.command().getClass().getSimpleName() + " at Raft index " + index + " failed", fault);
             throw fault;
         }
     }
@@ -310,18 +358,27 @@ final class KetcdStateMachine extends BaseStateMachine {
         org.apache.ratis.thirdparty.com.google.protobuf.ByteString stamped = request.getMessage().getContent();
         TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request);
         if (stamped.size() < WriteDeadline.HEADER_BYTES) {
-            TransactionContext refused = b.build();
-            refused.setException(new IllegalArgumentException("a write without its deadline; not appended"));
-            return refused;
+            return refused(b, new IllegalArgumentException("a write without its deadline; not appended"));
         }
         long late = System.currentTimeMillis() - WriteDeadline.deadline(stamped);
         if (late > 0) {
             LOG.warn("a write reached the leader {} ms after its deadline (its client was told it timed out); not appended", late);
-            TransactionContext refused = b.build();
-            refused.setException(new java.util.concurrent.TimeoutException("write arrived " + late + " ms after its deadline"));
-            return refused;
+            return refused(b, new java.util.concurrent.TimeoutException("write arrived " + late + " ms after its deadline"));
         }
-        return b.setLogData(WriteDeadline.command(stamped)).build();
+        org.apache.ratis.thirdparty.com.google.protobuf.ByteString command = WriteDeadline.command(stamped);
+        try {
+            DecodedEntry decoded = new DecodedEntry(codec.decode(command.toByteArray()));
+            return b.setLogData(command).setStateMachineContext(decoded).build();
+        } catch (CommandCodec.UndecodableException e) {
+            LOG.warn("refused a write that is not a batch of Ketcd commands; not appended: {}", e.getMessage());
+            return refused(b, e);
+        }
+    }
+
+    private static TransactionContext refused(TransactionContext.Builder b, Exception why) {
+        TransactionContext refused = b.build();
+        refused.setException(why);
+        return refused;
     }
 
     /**

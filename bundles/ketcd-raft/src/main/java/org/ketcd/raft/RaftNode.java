@@ -65,7 +65,7 @@ public final class RaftNode implements AutoCloseable {
         group = RaftGroup.valueOf(RaftGroupId.valueOf(settings.groupId()),
                 settings.peers().stream().map(RaftNode::peer).toList());
         stateMachine = new KetcdStateMachine(codec, applier, pending, settings.self().memberId(),
-                settings.logDir().resolve(SNAPSHOT_FILE));
+                settings.logDir().resolve(SNAPSHOT_FILE), settings.fatal());
         settings.peerService().serveSnapshots(stateMachine::writeSnapshot);
         boolean existing = Files.isDirectory(settings.logDir().resolve(group.getGroupId().getUuid().toString()));
         server = RaftServer.newBuilder()
@@ -79,6 +79,7 @@ public final class RaftNode implements AutoCloseable {
         try {
             server.start();
         } catch (IOException | RuntimeException e) {
+            stateMachine.stopping();
             try {
                 server.close();
             } catch (IOException closeFailure) {
@@ -410,6 +411,7 @@ public final class RaftNode implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        stateMachine.stopping();
         try {
             submitter.close();
         } finally {

@@ -2,7 +2,19 @@ package org.ketcd.raft;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.internal.serialization.impl.HeapData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Random;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +33,7 @@ class CommandCodecTest {
     private final CommandCodec codec = new CommandCodec();
 
     @Test
-    void everyCommandKindSurvivesTheLogEncodingUnchanged() {
+    void everyCommandKindSurvivesTheLogEncodingUnchanged() throws Exception {
         TxnRequest nested = new TxnRequest(List.of(), List.of(RequestOp.put(PutRequest.of(Bytes.utf8("n"), Bytes.utf8("v")))), List.of());
         TxnRequest txn = new TxnRequest(
                 List.of(new Compare(Compare.Result.NOT_EQUAL, Compare.Target.VALUE, Bytes.utf8("k"), Bytes.EMPTY, 0, Bytes.utf8("x")),
@@ -70,23 +82,134 @@ class CommandCodecTest {
         int versionOffset = indexOfVersionByte(bytes);
         bytes[versionOffset] = 99;
         byte[] corrupted = bytes;
-        assertThrows(RuntimeException.class, () -> codec.decode(corrupted));
+        assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(corrupted));
     }
 
-    private int indexOfVersionByte(byte[] bytes) {
-        // The payload starts right after Hazelcast's data header; find our version byte followed by the count 1.
-        for (int i = 0; i + 4 < bytes.length; i++) {
-            if (bytes[i] == CommandBatch.FORMAT_V1 && bytes[i + 1] == 0 && bytes[i + 2] == 0 && bytes[i + 3] == 0 && bytes[i + 4] == 1) {
-                return i;
+    /** The batch payload starts right after Hazelcast's header: our version byte, then the command count. */
+    private static int indexOfVersionByte(byte[] bytes) {
+        assertEquals(CommandBatch.FORMAT_V1, bytes[CommandCodec.HEADER_BYTES]);
+        return CommandCodec.HEADER_BYTES;
+    }
+
+    /** Set by {@link Tripwire#readObject}: proof that Java deserialization ran. */
+    static volatile boolean tripped;
+
+    static final class Tripwire implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+            in.defaultReadObject();
+            tripped = true;
+        }
+    }
+
+    /** Hazelcast's framing of a Java-serialized object: partition hash, type -100, the object stream. */
+    private static byte[] javaSerialized(Object o) throws IOException {
+        ByteArrayOutputStream java = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(java)) {
+            out.writeObject(o);
+        }
+        return ByteBuffer.allocate(8 + java.size()).putInt(0).putInt(-100).put(java.toByteArray()).array();
+    }
+
+    @Test
+    void aJavaSerializedObjectIsRefusedWithoutItsReadObjectRunning() throws IOException {
+        byte[] bytes = javaSerialized(new Tripwire());
+        CommandCodec.UndecodableException refused = assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(bytes));
+        assertTrue(refused.getMessage().contains("type -100"), refused.getMessage());
+        assertFalse(tripped, "ObjectInputStream.readObject ran on the entry's bytes");
+    }
+
+    @Test
+    void theSerializationServiceItselfRefusesJavaDeserialization() throws IOException {
+        byte[] bytes = javaSerialized(new Tripwire());
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> codec.serialization().toObject(new HeapData(bytes)));
+        assertTrue(String.valueOf(refused.getMessage()).contains("is not allowed"), "refused for another reason: " + refused);
+        assertFalse(tripped, "ObjectInputStream.readObject ran: Java serialization is on in the codec's service");
+    }
+
+    @Test
+    void anotherHazelcastTypeOrAnotherDataSerializableIsRefused() {
+        byte[] string = codec.serialization().toData("a string").toByteArray();
+        assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(string));
+        byte[] batch = codec.encode(List.of(new ProposedCommand(1, 1, new Command.LeaseRevoke(3))));
+        batch[CommandCodec.HEADER_BYTES - 1] = 2; // another class id of the same factory
+        assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(batch));
+    }
+
+    /** A batch of one Put whose key claims {@code keyLength} bytes, followed by {@code actual} bytes. */
+    private byte[] putWithKeyLength(int keyLength, int actual) {
+        byte[] valid = codec.encode(List.of(new ProposedCommand(1, 2, new Command.Put(PutRequest.of(new byte[0], new byte[0])))));
+        int keyLengthOffset = CommandCodec.HEADER_BYTES + 1 + 4 + 8 + 8 + 1;
+        ByteBuffer b = ByteBuffer.allocate(keyLengthOffset + 4 + actual);
+        b.put(valid, 0, keyLengthOffset).putInt(keyLength);
+        return b.array();
+    }
+
+    @Test
+    void aForgedLengthIsRefusedBeforeAnythingIsAllocated() {
+        // 2 GiB claimed by a few dozen bytes: Hazelcast's own reader would allocate it
+        assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(putWithKeyLength(Integer.MAX_VALUE, 16)));
+        assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(putWithKeyLength(-7, 16)));
+        byte[] valid = codec.encode(List.of(new ProposedCommand(1, 1, new Command.LeaseRevoke(3))));
+        ByteBuffer.wrap(valid).putInt(CommandCodec.HEADER_BYTES + 1, Integer.MAX_VALUE); // the command count
+        assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(valid));
+    }
+
+    @Test
+    void everyTruncationOfAValidEntryIsRefusedAndTrailingBytesToo() {
+        byte[] valid = codec.encode(List.of(new ProposedCommand(1, 10, new Command.Put(new PutRequest(Bytes.utf8("key"),
+                Bytes.utf8("v"), 99, true, false, true))), new ProposedCommand(2, 11, new Command.MemberChange(
+                Command.MemberChange.Kind.ADD, new org.ketcd.api.Member(5, "n", List.of("http://a:1"), List.of(), false)))));
+        for (int n = 0; n < valid.length; n++) {
+            byte[] prefix = Arrays.copyOf(valid, n);
+            assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(prefix), "a prefix of " + n + " bytes");
+        }
+        byte[] longer = Arrays.copyOf(valid, valid.length + 1);
+        assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(longer));
+    }
+
+    @Test
+    void randomlyCorruptedEntriesDecodeOrAreRefusedNeverAnythingElse() {
+        TxnRequest txn = new TxnRequest(List.of(new Compare(Compare.Result.EQUAL, Compare.Target.VERSION, Bytes.utf8("k"),
+                Bytes.EMPTY, 1, null)), List.of(RequestOp.range(RangeRequest.of(Bytes.utf8("a"), Bytes.utf8("b")))), List.of());
+        byte[] valid = codec.encode(List.of(new ProposedCommand(1, 10, new Command.Txn(txn)),
+                new ProposedCommand(1, 11, new Command.AlarmChange(true, new Alarm(1, AlarmType.NOSPACE)))));
+        Random random = new Random(42);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] bytes = valid.clone();
+            for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
+                bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+            }
+            try {
+                codec.decode(bytes);
+            } catch (CommandCodec.UndecodableException refused) {
+                // refused as a whole: fine
             }
         }
-        throw new AssertionError("version byte not found");
+    }
+
+    private static TxnRequest nested(int depth) {
+        TxnRequest txn = new TxnRequest(List.of(), List.of(RequestOp.put(PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v")))), List.of());
+        for (int level = 1; level < depth; level++) {
+            txn = new TxnRequest(List.of(), List.of(RequestOp.txn(txn)), List.of());
+        }
+        return txn;
+    }
+
+    @Test
+    void transactionsNestUpToTheBoundAndNoDeeper() throws Exception {
+        byte[] deepest = codec.encode(List.of(new ProposedCommand(1, 1, new Command.Txn(nested(CommandBatchReader.MAX_TXN_DEPTH)))));
+        assertEquals(1, codec.decode(deepest).size());
+        byte[] tooDeep = codec.encode(List.of(new ProposedCommand(1, 1, new Command.Txn(nested(CommandBatchReader.MAX_TXN_DEPTH + 1)))));
+        CommandCodec.UndecodableException refused = assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(tooDeep));
+        assertTrue(refused.getMessage().contains("nested"), refused.getMessage());
     }
 
     @Test
     void aPutCommandStaysSmall() {
         int size = codec.encodedSize(new ProposedCommand(1, 1, new Command.Put(PutRequest.of(Bytes.utf8("key"), Bytes.utf8("value")))));
         // Hazelcast header + version + count + ids + type + key + value + lease + flags: well under 100 bytes.
-        org.junit.jupiter.api.Assertions.assertTrue(size < 100, "encoded put is " + size + " bytes");
+        assertTrue(size < 100, "encoded put is " + size + " bytes");
     }
 }

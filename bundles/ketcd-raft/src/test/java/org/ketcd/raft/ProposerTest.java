@@ -32,7 +32,11 @@ class ProposerTest {
     /** Raft as the Proposer sees it: every entry stays in flight until the test answers it. */
     private final Proposer proposer = new Proposer((Message entry, long deadlineMs) -> {
         CompletableFuture<Object> answer = new CompletableFuture<>();
-        sent.add(new Sent(codec.decode(entry.getContent().toByteArray()), deadlineMs, answer));
+        try {
+            sent.add(new Sent(codec.decode(entry.getContent().toByteArray()), deadlineMs, answer));
+        } catch (CommandCodec.UndecodableException e) {
+            throw new AssertionError("the Proposer sent an entry that does not decode", e);
+        }
         return answer;
     }, codec, pending, TIMEOUT_MS);
 

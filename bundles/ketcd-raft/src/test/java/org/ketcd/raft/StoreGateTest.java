@@ -28,6 +28,9 @@ import org.ketcd.api.PutRequest;
  */
 class StoreGateTest {
     private final CommandCodec codec = new CommandCodec();
+    private static final org.ketcd.api.FatalErrorHandler NO_FATAL = (reason, cause) -> {
+        throw new AssertionError("fatal: " + reason, cause);
+    };
 
     /** Stands in for the store (the real one lives in ketcd-server): records what reached it, or fails like a closed Derby. */
     private static final class StoreRecorder implements CommandApplier {
@@ -75,7 +78,7 @@ class StoreGateTest {
     @Test
     void afterTheStoreGateClosedAppliesAndSnapshotsLeaveTheStoreAlone(@TempDir Path dir) throws Exception {
         StoreRecorder store = new StoreRecorder();
-        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"));
+        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"), NO_FATAL);
         sm.applyTransaction(entry(sm, 1)).get();
         assertEquals(1, sm.takeSnapshot());
         assertEquals(List.of("apply", "applied 1", "betweenEntries"), store.calls);
@@ -93,7 +96,7 @@ class StoreGateTest {
     void closingTheStoreGateWaitsForTheEntryBeingApplied(@TempDir Path dir) throws Exception {
         StoreRecorder store = new StoreRecorder();
         store.applyBlocker = new CountDownLatch(1);
-        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"));
+        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"), NO_FATAL);
         CompletableFuture<Void> applied = CompletableFuture.runAsync(() -> sm.applyTransaction(entry(sm, 1)).join());
         assertTrue(store.applying.await(10, TimeUnit.SECONDS));
         CompletableFuture<Void> gateClosed = CompletableFuture.runAsync(sm::closeStoreGate);
@@ -109,7 +112,7 @@ class StoreGateTest {
     void aStoreFaultInASnapshotIsAnIOExceptionThatRatisSurvives(@TempDir Path dir) {
         StoreRecorder store = new StoreRecorder();
         store.fault = new IllegalStateException("Derby write meta failed: No current connection.");
-        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"));
+        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"), NO_FATAL);
         IOException e = assertThrows(IOException.class, sm::takeSnapshot);
         assertTrue(e.getMessage().contains("No current connection"), e.getMessage());
     }

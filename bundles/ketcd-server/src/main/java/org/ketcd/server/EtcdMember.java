@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.ketcd.api.CompactionRequest;
 import org.ketcd.api.DiscoveryKeyspace;
+import org.ketcd.api.FatalErrorHandler;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.mvcc.MvccOptions;
 import org.ketcd.mvcc.MvccStore;
@@ -56,7 +57,7 @@ public final class EtcdMember implements AutoCloseable {
 
     private EtcdMember(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, KetcdServer server,
                        StoreApplier applier, CompletableFuture<Void> removed, Lessor lessor, WatchHub watchHub,
-                       CatchUpThread watchCatchUp) {
+                       CatchUpThread watchCatchUp, FatalErrorHandler fatal) {
         this.removed = removed;
         this.leaseExpiry = new LeaseExpiry(lessor, raft);
         this.watchHub = watchHub;
@@ -71,8 +72,16 @@ public final class EtcdMember implements AutoCloseable {
         this.server = server;
         this.applier = applier;
         this.committer = daemonTimer("ketcd-backend-commit");
-        committer.scheduleWithFixedDelay(applier::flushIfDue, StoreApplier.COMMIT_INTERVAL_MS,
-                StoreApplier.COMMIT_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        committer.scheduleWithFixedDelay(() -> {
+            try {
+                applier.flushIfDue();
+            } catch (RuntimeException e) {
+                // Applied writes could no longer reach Derby (a full disk): stop, and let a restart replay them
+                // from the Raft log, rather than keep serving from memory what the store never holds.
+                fatal.fatal("committing applied writes to the store failed", e);
+                throw e;
+            }
+        }, StoreApplier.COMMIT_INTERVAL_MS, StoreApplier.COMMIT_INTERVAL_MS, TimeUnit.MILLISECONDS);
         this.compactor = startAutoCompaction();
         publish();
     }
@@ -119,15 +128,20 @@ public final class EtcdMember implements AutoCloseable {
         return timer;
     }
 
+    /** Logs a fatal error and goes on: for members embedded in a test, where nothing else may end the JVM. */
+    static final FatalErrorHandler LOG_FATAL = (reason, cause) -> LOG.error("ketcd: fatal: {}", reason, cause);
+
     public static EtcdMember start(ServerConfig config) throws Exception {
-        return start(config, null);
+        return start(config, null, LOG_FATAL);
     }
 
     /**
      * Starts a member; {@code v3Discovery} is the client for {@code --discovery-endpoints} (the gRPC
-     * bundle provides it; null when there is none).
+     * bundle provides it; null when there is none); {@code fatal} is told when the member can no longer
+     * serve (bin/ketcd ends the process).
      */
-    public static EtcdMember start(ServerConfig config, DiscoveryKeyspace.V3Client v3Discovery) throws Exception {
+    public static EtcdMember start(ServerConfig config, DiscoveryKeyspace.V3Client v3Discovery, FatalErrorHandler fatal)
+            throws Exception {
         Path memberDir = config.dataDir().resolve("member");
         Files.createDirectories(memberDir);
         boolean bootstrapping = !MemberIdentity.exists(memberDir);
@@ -160,7 +174,7 @@ public final class EtcdMember implements AutoCloseable {
             PeerService peerService = new PeerService(() -> new PeerService.Answer(identity.clusterId(), identity.memberId(),
                     identity.name(), node.get() == null ? 0 : node.get().leaderId(),
                     node.get() == null ? 0 : node.get().appliedIndex(), members.list()));
-            raft = RaftNode.start(raftSettings(config, identity, members, peerService, memberDir), applier);
+            raft = RaftNode.start(raftSettings(config, identity, members, peerService, memberDir, fatal), applier);
             node.set(raft);
             raft.onLeaderQuery(query -> LeaseQueries.answer(query, lessor, store));
             // etcd's Promote(electionTimeout): a new leader gives every lease a full TTL plus an election.
@@ -181,7 +195,7 @@ public final class EtcdMember implements AutoCloseable {
             LOG.info("member {} ({}) of cluster {} started, data dir {}", identity.name(),
                     Long.toHexString(identity.memberId()), Long.toHexString(identity.clusterId()), config.dataDir());
             return new EtcdMember(config, identity, store, raft, server, applier, members.removal(identity.memberId()),
-                    lessor, watchHub, watchCatchUp);
+                    lessor, watchHub, watchCatchUp, fatal);
         } catch (Exception | Error e) {
             if (raft != null) {
                 raft.close();
@@ -226,7 +240,7 @@ public final class EtcdMember implements AutoCloseable {
     }
 
     private static RaftSettings raftSettings(ServerConfig config, MemberIdentity identity, ClusterMembers members,
-                                              PeerService peerService, Path memberDir) {
+                                              PeerService peerService, Path memberDir, FatalErrorHandler fatal) {
         // The configuration this member starts with when its log is new: the bootstrap members, or
         // the members of the cluster it joins (whose leader then sends the real configuration).
         List<RaftPeerSpec> peers = members.list().stream()
@@ -238,7 +252,7 @@ public final class EtcdMember implements AutoCloseable {
                 .getBytes(StandardCharsets.UTF_8));
         return new RaftSettings(self, hostPort(config.listenPeerUrls().get(0)), peers, groupId,
                 memberDir.resolve("wal"), config.heartbeatIntervalMs(), config.electionTimeoutMs(), config.snapshotCount(),
-                peerService);
+                peerService, fatal);
     }
 
     private static String hostPort(URI url) {

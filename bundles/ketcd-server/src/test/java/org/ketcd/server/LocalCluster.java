@@ -29,6 +29,22 @@ public final class LocalCluster implements AutoCloseable {
     private List<String> bootstrapFlags;
     /** The client for --discovery-endpoints members start with (null: none). */
     private org.ketcd.api.DiscoveryKeyspace.V3Client v3Discovery;
+    /** Fatal errors members reported (bin/ketcd would have ended the process): none may happen in a test. */
+    private final FatalErrors fatalErrors = new FatalErrors();
+
+    /** Records what would end a bin/ketcd member, so that {@link #close()} fails the test that caused it. */
+    static final class FatalErrors {
+        private final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        void record(String reason, Throwable cause) {
+            org.slf4j.LoggerFactory.getLogger(LocalCluster.class).error("fatal error in a member: {}", reason, cause);
+            errors.add(reason + (cause == null ? "" : ": " + cause));
+        }
+
+        List<String> list() {
+            return List.copyOf(errors);
+        }
+    }
 
     private LocalCluster(Path dir, int size, String token) throws IOException {
         this.dir = dir;
@@ -146,7 +162,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Starts (or restarts, on its data dir) member {@code i}, with extra flags if any. */
     public void startMember(int i, String... extra) {
         try {
-            members.set(i, EtcdMember.start(config(i, extra), v3Discovery));
+            members.set(i, EtcdMember.start(config(i, extra), v3Discovery, fatalErrors::record));
         } catch (Exception e) {
             throw new IllegalStateException("member " + names.get(i) + " did not start", e);
         }
@@ -205,6 +221,8 @@ public final class LocalCluster implements AutoCloseable {
         if (first != null) {
             throw first;
         }
+        if (!fatalErrors.list().isEmpty()) {
+            throw new AssertionError("members reported fatal errors (bin/ketcd would have exited): " + fatalErrors.list());
+        }
     }
-
 }

@@ -61,7 +61,7 @@ public final class EtcdMemberComponent {
     private ServiceRegistration<EtcdServer> registration;
 
     @Activate
-    void activate(BundleContext context, Map<String, Object> properties) throws Exception {
+    synchronized void activate(BundleContext context, Map<String, Object> properties) throws Exception {
         ServerConfig config;
         try {
             config = ServerConfig.resolve(commandLineArgs(), System.getenv(), cfgProperties(properties));
@@ -75,7 +75,7 @@ public final class EtcdMemberComponent {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(RaftNode.class.getClassLoader());
         try {
-            member = EtcdMember.start(config, v3DiscoveryClient(context, config));
+            member = EtcdMember.start(config, v3DiscoveryClient(context, config), this::fatal);
         } catch (Exception | Error e) {
             LOG.error("ketcd: {}", e.getMessage());
             exitIfStartedByBinKetcd();
@@ -125,7 +125,7 @@ public final class EtcdMemberComponent {
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         if (registration != null) {
             try {
                 registration.unregister();
@@ -135,6 +135,26 @@ public final class EtcdMemberComponent {
             registration = null;
         }
         closeMember();
+    }
+
+    /** The exit status of a member that stopped on a fatal error, as etcd's. */
+    static final int FATAL_EXIT_STATUS = 1;
+    private final java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The member cannot go on: under {@code bin/ketcd} the process ends at once with status 1, as etcd's;
+     * inside a plain Karaf the member stops serving (its service goes away) and the container goes on.
+     */
+    private void fatal(String reason, Throwable cause) {
+        LOG.error("ketcd: fatal: {}", reason, cause);
+        if (BinKetcd.haltIfStartedByIt(FATAL_EXIT_STATUS, reason + (cause == null ? "" : ": " + cause))) {
+            return;
+        }
+        if (failed.compareAndSet(false, true)) {
+            Thread stop = new Thread(this::deactivate, "ketcd-fatal-stop");
+            stop.setDaemon(true);
+            stop.start();
+        }
     }
 
     /** As etcd on a fatal error: under {@code bin/ketcd} the process ends with status 1. */
