@@ -47,6 +47,8 @@ final class KetcdStateMachine extends BaseStateMachine {
     private final PendingRequests pending;
     private final long memberId;
     private final FatalErrorHandler fatal;
+    /** Fetches the leader's snapshot with this member's credential there. */
+    private final PeerClient peers;
     /** Set once the member itself stops Raft: a close of the state machine before that is a failure. */
     private volatile boolean stopping;
 
@@ -55,8 +57,9 @@ final class KetcdStateMachine extends BaseStateMachine {
     private volatile TermIndex latestSnapshot;
 
     KetcdStateMachine(CommandCodec codec, CommandApplier applier, PendingRequests pending, long memberId, Path snapshotFile,
-                      FatalErrorHandler fatal) {
+                      FatalErrorHandler fatal, PeerClient peers) {
         this.codec = codec;
+        this.peers = peers;
         this.fatal = fatal;
         this.applier = applier;
         this.pending = pending;
@@ -219,7 +222,7 @@ final class KetcdStateMachine extends BaseStateMachine {
                 dir = Files.createTempDirectory(snapshotFile.getParent(), "ketcd-state-");
                 LOG.info("the leader at {} no longer has the log from our index on (its log starts at {}); fetching its snapshot",
                         leader, firstTermIndexInLog);
-                long[] termIndex = PeerService.fetchSnapshot(leader, file);
+                long[] termIndex = PeerService.fetchSnapshot(peers, leader, file);
                 SnapshotFiles.unzip(file, dir);
                 if (!storeGate.enter()) {
                     throw new IOException("this member is stopping; the leader's snapshot was not installed");

@@ -1,6 +1,5 @@
 package org.ketcd.raft;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,36 +39,16 @@ public final class PeerService {
     /** How long a probe waits for a peer's answer. */
     static final long PROBE_TIMEOUT_MS = 1_000;
 
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
-
-    private static final MethodDescriptor<byte[], byte[]> GET = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("ketcd.PeerIdentity", "Get"))
-            .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+    private static final MethodDescriptor<byte[], byte[]> GET = PeerWire.unary(PeerWire.IDENTITY_SERVICE, "Get");
 
     /** Bytes per message of a snapshot stream (gRPC's default inbound limit is 4 MiB). */
     static final int SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
     /** How long a follower waits for a whole snapshot from the leader. */
     static final long SNAPSHOT_TIMEOUT_MS = 30L * 60 * 1000;
 
-    private static final MethodDescriptor<byte[], byte[]> SNAPSHOT = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("ketcd.PeerIdentity", "Snapshot"))
-            .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+    /** Members only ({@link PeerPortPolicy}): the snapshot holds the whole store. */
+    private static final MethodDescriptor<byte[], byte[]> SNAPSHOT = PeerWire.method(PeerWire.IDENTITY_SERVICE, "Snapshot",
+            MethodDescriptor.MethodType.SERVER_STREAMING);
 
     /** Writes a snapshot of this member's state into a file; answers the Raft term and index it covers. */
     interface SnapshotSource {
@@ -116,9 +95,14 @@ public final class PeerService {
         return joined.isEmpty() ? List.of() : List.of(joined.split(","));
     }
 
+    /** The members this member lists, as {@code self} says at the time of the call. */
+    List<Member> members() {
+        return self.get().members();
+    }
+
     /** The gRPC service answering with what {@code self} says at the time of each call. */
     ServerServiceDefinition definition() {
-        return ServerServiceDefinition.builder("ketcd.PeerIdentity")
+        return ServerServiceDefinition.builder(PeerWire.IDENTITY_SERVICE)
                 .addMethod(GET, ServerCalls.asyncUnaryCall((request, response) -> {
                     response.onNext(encode(self.get()));
                     response.onCompleted();
@@ -160,23 +144,27 @@ public final class PeerService {
     }
 
     /**
-     * Fetches a snapshot from the member at {@code hostPort} into {@code file}; answers the Raft term
-     * and index it covers.
+     * Fetches a snapshot from the member at {@code hostPort} into {@code file}, with this member's credential
+     * there; answers the Raft term and index it covers.
      */
-    static long[] fetchSnapshot(String hostPort, Path file) throws IOException {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(hostPort).usePlaintext().build();
+    static long[] fetchSnapshot(PeerClient peers, String hostPort, Path file) throws IOException {
         try (var out = Files.newOutputStream(file)) {
-            var messages = ClientCalls.blockingServerStreamingCall(channel, SNAPSHOT,
-                    CallOptions.DEFAULT.withDeadlineAfter(SNAPSHOT_TIMEOUT_MS, TimeUnit.MILLISECONDS), new byte[0]);
+            var messages = peers.stream(hostPort, SNAPSHOT, new byte[0], SNAPSHOT_TIMEOUT_MS);
             String[] head = new String(messages.next(), StandardCharsets.UTF_8).split(" ");
             while (messages.hasNext()) {
                 out.write(messages.next());
             }
             return new long[] {Long.parseLong(head[0]), Long.parseLong(head[1])};
         } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED) {
+                peers.forget(hostPort);
+            }
             throw new IOException("fetching the snapshot from " + hostPort + " failed: " + e.getStatus(), e);
-        } finally {
-            channel.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching the snapshot from " + hostPort, e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("no credential from " + hostPort + " to fetch its snapshot: " + e.getMessage(), e);
         }
     }
 

@@ -24,6 +24,8 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.apache.ratis.util.ExitUtils;
+import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
+import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 import org.ketcd.api.EtcdError;
 import org.ketcd.api.ListenFailure;
 
@@ -58,28 +60,35 @@ public final class RaftNode implements AutoCloseable {
     private final RaftGroup group;
     private final Proposer proposer;
     private final ReadBarrier readBarrier;
+    /** This member's calls to other members' peer ports, with its credentials there. */
+    private final PeerClient peers;
 
     private RaftNode(RaftSettings settings, CommandApplier applier) throws IOException {
         this.settings = settings;
         RaftProperties properties = properties(settings);
         group = RaftGroup.valueOf(RaftGroupId.valueOf(settings.groupId()),
                 settings.peers().stream().map(RaftNode::peer).toList());
+        peers = new PeerClient(settings.self().memberId());
         stateMachine = new KetcdStateMachine(codec, applier, pending, settings.self().memberId(),
-                settings.logDir().resolve(SNAPSHOT_FILE), settings.fatal());
+                settings.logDir().resolve(SNAPSHOT_FILE), settings.fatal(), peers);
         settings.peerService().serveSnapshots(stateMachine::writeSnapshot);
+        PeerAuthority authority = new PeerAuthority(settings.self().memberId(), settings.peerService()::members, peers.channels());
+        ForwardedRequests forwarded = new ForwardedRequests();
         boolean existing = Files.isDirectory(settings.logDir().resolve(group.getGroupId().getUuid().toString()));
         server = RaftServer.newBuilder()
                 .setServerId(RaftPeerId.valueOf(settings.self().peerId()))
                 .setGroup(group)
                 .setProperties(properties)
-                .setParameters(parameters(settings.peerService()))
+                .setParameters(parameters(settings.peerService(), authority, peers, forwarded))
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
+        forwarded.serveWith(server);
         try {
             server.start();
         } catch (IOException | RuntimeException e) {
             stateMachine.stopping();
+            peers.close();
             try {
                 server.close();
             } catch (IOException closeFailure) {
@@ -93,7 +102,7 @@ public final class RaftNode implements AutoCloseable {
             }
             throw new IOException("cannot start the Raft server on " + address + ": " + rootMessage(e), e);
         }
-        submitter = new Submitter(server, RaftPeerId.valueOf(settings.self().peerId()), group.getGroupId(), properties);
+        submitter = new Submitter(server, RaftPeerId.valueOf(settings.self().peerId()), group.getGroupId(), peers);
         proposer = new Proposer(submitter::write, codec, pending, Submitter.REQUEST_TIMEOUT_MS);
         readBarrier = new ReadBarrier(submitter);
     }
@@ -124,11 +133,23 @@ public final class RaftNode implements AutoCloseable {
                 .setStartupRole(spec.learner() ? RaftPeerRole.LISTENER : RaftPeerRole.FOLLOWER).build();
     }
 
-    /** Adds the peer service to the gRPC server on the peer port, beside Ratis' services. */
-    private static Parameters parameters(PeerService peerService) {
+    /**
+     * Ketcd's services on the peer port, beside Ratis' (which builds its client and admin services into the
+     * same server), and the policy that serves Ratis' Raft protocol, refuses its client and admin services,
+     * and serves Ketcd's calls that carry data to members only ({@link PeerPortPolicy}).
+     */
+    private static Parameters parameters(PeerService peerService, PeerAuthority authority, PeerClient peers,
+                                         ForwardedRequests forwarded) {
+        ServerServiceDefinition peer = ServerServiceDefinition.builder(PeerWire.PEER_SERVICE)
+                .addMethod(PeerWire.CHALLENGE, ServerCalls.asyncUnaryCall(authority::challenge))
+                .addMethod(PeerWire.CREDENTIAL, ServerCalls.asyncUnaryCall(peers::credential))
+                .addMethod(PeerWire.SUBMIT, ServerCalls.asyncUnaryCall(forwarded::submit))
+                .addMethod(PeerWire.ADMIN, ServerCalls.asyncUnaryCall(forwarded::admin))
+                .build();
+        PeerPortPolicy policy = new PeerPortPolicy(authority);
         Parameters parameters = new Parameters();
-        GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) ->
-                types.contains(GrpcServices.Type.SERVER) ? builder.addService(peerService.definition()) : builder);
+        GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> types.contains(GrpcServices.Type.SERVER)
+                ? builder.addService(peerService.definition()).addService(peer).intercept(policy) : builder);
         return parameters;
     }
 
@@ -416,6 +437,7 @@ public final class RaftNode implements AutoCloseable {
             submitter.close();
         } finally {
             server.close();
+            peers.close();
             pending.failAll(EtcdError.STOPPED.exception());
             try {
                 if (!stateMachine.awaitClosed(APPLY_STOP_TIMEOUT_MS)) {

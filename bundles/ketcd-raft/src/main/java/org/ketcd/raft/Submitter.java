@@ -1,14 +1,10 @@
 package org.ketcd.raft;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.ratis.client.RaftClientRpc;
-import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.grpc.client.GrpcClientRpc;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -23,9 +19,9 @@ import org.apache.ratis.server.RaftServer;
 import org.ketcd.api.EtcdError;
 
 /**
- * Hands requests to Raft. Writes go to the leader: in-process when this member leads, otherwise over
- * Ratis' client protocol to the leader's peer address (as an etcd follower forwards proposals to its
- * leader). Read-index rounds always start locally: Ratis asks the leader for the read index and waits
+ * Hands requests to Raft. Writes go to the leader: in-process when this member leads, otherwise to the
+ * leader's peer port with this member's credential there (as an etcd follower forwards proposals to its
+ * leader; see {@link ForwardedRequests}). Read-index rounds always start locally: Ratis asks the leader for the read index and waits
  * until this member has applied up to it. While there is no ready leader a request is retried after a
  * pause, until a deadline; then the caller hears etcd's "no leader" or "request timed out".
  */
@@ -41,8 +37,8 @@ final class Submitter implements AutoCloseable {
     private final RaftGroupId group;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
-    /** Forwards writes to the leader; connections are opened on first use, one per leader. */
-    private final RaftClientRpc forwarder;
+    /** Forwards requests to the leader; connections are opened on first use, one per leader. */
+    private final PeerClient peers;
     /** Schedules retries and each request's deadline (a cancelled deadline leaves the queue at once). */
     private final java.util.concurrent.ScheduledThreadPoolExecutor retries = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "ketcd-raft-retry");
@@ -68,11 +64,11 @@ final class Submitter implements AutoCloseable {
         return t;
     });
 
-    Submitter(RaftServer server, RaftPeerId self, RaftGroupId group, RaftProperties properties) {
+    Submitter(RaftServer server, RaftPeerId self, RaftGroupId group, PeerClient peers) {
         this.server = server;
         this.self = self;
         this.group = group;
-        this.forwarder = GrpcClientRpc.create(clientId, properties, null, null);
+        this.peers = peers;
     }
 
     /**
@@ -150,7 +146,7 @@ final class Submitter implements AutoCloseable {
             RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(clientId)
                     .setServerId(leader == null ? self : leader.getId()).setGroupId(group)
                     .setCallId(callId).setMessage(message).setType(type).build();
-            reply = leader == null ? server.submitClientRequestAsync(request) : forward(leader, request);
+            reply = leader == null ? server.submitClientRequestAsync(request) : forward(leader, request, deadline);
         } catch (IOException e) {
             reply = CompletableFuture.failedFuture(e);
         }
@@ -215,7 +211,7 @@ final class Submitter implements AutoCloseable {
 
     /**
      * Sends an administrative request (configuration change, leadership transfer) built for a target
-     * server id to the leader: in-process when this member leads, otherwise over Ratis' admin protocol.
+     * server id to the leader: in-process when this member leads, otherwise to the leader's peer port.
      * One at a time: membership changes are serialized, as etcd applies one configuration change at once.
      */
     CompletableFuture<RaftClientReply> admin(java.util.function.Function<RaftPeerId, RaftClientRequest> request) {
@@ -229,26 +225,26 @@ final class Submitter implements AutoCloseable {
                     }
                     return server.transferLeadership((TransferLeadershipRequest) r);
                 }
-                forwarder.addRaftPeers(List.of(leader));
-                return forwarder.sendRequest(request.apply(leader.getId()));
+                return adminAt(leader, request);
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, admin);
     }
 
-    /** Sends an administrative request to {@code target} over Ratis' admin protocol (no redirection). */
+    /** Sends an administrative request to {@code target}'s peer port (no redirection). */
     CompletableFuture<RaftClientReply> adminTo(RaftPeer target, java.util.function.Function<RaftPeerId, RaftClientRequest> request) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                forwarder.addRaftPeers(List.of(target));
-                return forwarder.sendRequest(request.apply(target.getId()));
-            } catch (IOException e) {
-                forwarder.handleException(target.getId(), e, true);
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, admin);
+        return CompletableFuture.supplyAsync(() -> adminAt(target, request), admin);
     }
+
+    private RaftClientReply adminAt(RaftPeer target, java.util.function.Function<RaftPeerId, RaftClientRequest> request) {
+        return peers.call(target.getAddress(), PeerWire.ADMIN, ForwardedRequests.encodeAdmin(request.apply(target.getId())),
+                        ADMIN_TIMEOUT_MS)
+                .thenApply(ForwardedRequests::decodeReply).join();
+    }
+
+    /** How long a forwarded configuration change or leadership transfer may take. */
+    static final long ADMIN_TIMEOUT_MS = 60_000;
 
     ClientId clientId() {
         return clientId;
@@ -268,14 +264,10 @@ final class Submitter implements AutoCloseable {
         return division.getRaftConf().getPeer(leaderId, RaftPeerRole.FOLLOWER, RaftPeerRole.LISTENER);
     }
 
-    private CompletableFuture<RaftClientReply> forward(RaftPeer leader, RaftClientRequest request) {
-        forwarder.addRaftPeers(List.of(leader));
-        return forwarder.sendRequestAsyncUnordered(request).whenComplete((r, error) -> {
-            if (error != null) {
-                // Drop the connection so that the next attempt dials the (maybe new) leader afresh.
-                forwarder.handleException(leader.getId(), error, true);
-            }
-        });
+    private CompletableFuture<RaftClientReply> forward(RaftPeer leader, RaftClientRequest request, long deadline) {
+        long timeout = Math.max(1, deadline - System.currentTimeMillis());
+        return peers.call(leader.getAddress(), PeerWire.SUBMIT, ForwardedRequests.encodeSubmit(request), timeout)
+                .thenApply(ForwardedRequests::decodeReply);
     }
 
     @Override
@@ -287,6 +279,5 @@ final class Submitter implements AutoCloseable {
         retries.shutdownNow();
         admin.shutdownNow();
         callbacks.shutdownNow();
-        forwarder.close();
     }
 }

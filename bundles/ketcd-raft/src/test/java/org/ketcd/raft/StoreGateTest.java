@@ -78,7 +78,7 @@ class StoreGateTest {
     @Test
     void afterTheStoreGateClosedAppliesAndSnapshotsLeaveTheStoreAlone(@TempDir Path dir) throws Exception {
         StoreRecorder store = new StoreRecorder();
-        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"), NO_FATAL);
+        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"), NO_FATAL, null);
         sm.applyTransaction(entry(sm, 1)).get();
         assertEquals(1, sm.takeSnapshot());
         assertEquals(List.of("apply", "applied 1", "betweenEntries"), store.calls);
@@ -96,7 +96,7 @@ class StoreGateTest {
     void closingTheStoreGateWaitsForTheEntryBeingApplied(@TempDir Path dir) throws Exception {
         StoreRecorder store = new StoreRecorder();
         store.applyBlocker = new CountDownLatch(1);
-        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"), NO_FATAL);
+        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"), NO_FATAL, null);
         CompletableFuture<Void> applied = CompletableFuture.runAsync(() -> sm.applyTransaction(entry(sm, 1)).join());
         assertTrue(store.applying.await(10, TimeUnit.SECONDS));
         CompletableFuture<Void> gateClosed = CompletableFuture.runAsync(sm::closeStoreGate);
@@ -112,7 +112,7 @@ class StoreGateTest {
     void aStoreFaultInASnapshotIsAnIOExceptionThatRatisSurvives(@TempDir Path dir) {
         StoreRecorder store = new StoreRecorder();
         store.fault = new IllegalStateException("Derby write meta failed: No current connection.");
-        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"), NO_FATAL);
+        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("snapshot"), NO_FATAL, null);
         IOException e = assertThrows(IOException.class, sm::takeSnapshot);
         assertTrue(e.getMessage().contains("No current connection"), e.getMessage());
     }

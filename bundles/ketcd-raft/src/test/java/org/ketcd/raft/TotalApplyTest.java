@@ -68,7 +68,7 @@ class TotalApplyTest {
         List<List<String>> members = new ArrayList<>();
         for (int member = 1; member <= 3; member++) {
             Store store = new Store();
-            KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), member, dir.resolve("s" + member), recordFatal);
+            KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), member, dir.resolve("s" + member), recordFatal, null);
             sm.applyTransaction(committed(sm, 1, put(9, 1, "before"))).get();
             sm.applyTransaction(committed(sm, 2, "garbage from a forged append".getBytes(StandardCharsets.UTF_8))).get();
             sm.applyTransaction(committed(sm, 3, put(9, 2, "after"))).get();
@@ -88,7 +88,7 @@ class TotalApplyTest {
         PendingRequests pending = new PendingRequests();
         CompletableFuture<Object> answer = new CompletableFuture<>();
         long requestId = pending.register(answer);
-        KetcdStateMachine sm = new KetcdStateMachine(codec, store, pending, 1, dir.resolve("s"), recordFatal);
+        KetcdStateMachine sm = new KetcdStateMachine(codec, store, pending, 1, dir.resolve("s"), recordFatal, null);
         assertThrows(IllegalStateException.class, () -> sm.applyTransaction(committed(sm, 1, put(1, requestId, "k"))));
         assertEquals(1, fatal.size(), "the fault was not reported as fatal");
         assertTrue(fatal.get(0).contains("Raft index 1"), fatal.get(0));
@@ -97,17 +97,17 @@ class TotalApplyTest {
 
     @Test
     void aFailedRaftLogWriteIsFatal(@TempDir Path dir) {
-        KetcdStateMachine sm = new KetcdStateMachine(codec, new Store(), new PendingRequests(), 1, dir.resolve("s"), recordFatal);
+        KetcdStateMachine sm = new KetcdStateMachine(codec, new Store(), new PendingRequests(), 1, dir.resolve("s"), recordFatal, null);
         sm.notifyLogFailed(new java.io.IOException("No space left on device"), null);
         assertEquals(List.of("writing the Raft log failed"), fatal);
     }
 
     @Test
     void raftClosingTheStateMachineOnItsOwnIsFatalButNotWhenTheMemberStops(@TempDir Path dir) throws Exception {
-        KetcdStateMachine failed = new KetcdStateMachine(codec, new Store(), new PendingRequests(), 1, dir.resolve("a"), recordFatal);
+        KetcdStateMachine failed = new KetcdStateMachine(codec, new Store(), new PendingRequests(), 1, dir.resolve("a"), recordFatal, null);
         failed.close();
         assertEquals(1, fatal.size());
-        KetcdStateMachine stopped = new KetcdStateMachine(codec, new Store(), new PendingRequests(), 1, dir.resolve("b"), recordFatal);
+        KetcdStateMachine stopped = new KetcdStateMachine(codec, new Store(), new PendingRequests(), 1, dir.resolve("b"), recordFatal, null);
         stopped.stopping();
         stopped.close();
         assertEquals(1, fatal.size(), "a member's own stop counted as a failure");

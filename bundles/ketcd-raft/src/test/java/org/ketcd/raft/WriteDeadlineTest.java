@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The leader appends a write only before its deadline and only if it decodes, and logs the command without the deadline. */
 class WriteDeadlineTest {
-    private final KetcdStateMachine stateMachine = new KetcdStateMachine(new CommandCodec(), null, null, 1, null, null);
+    private final KetcdStateMachine stateMachine = new KetcdStateMachine(new CommandCodec(), null, null, 1, null, null, null);
 
     private static RaftClientRequest write(Message m) {
         return RaftClientRequest.newBuilder().setClientId(ClientId.randomId()).setServerId(RaftPeerId.valueOf("leader"))

@@ -1,0 +1,38 @@
+package org.ketcd.raft;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
+
+/**
+ * This member's connections to other members' peer ports, one per address, opened on first use. A
+ * connection whose peer went away is dropped, so that the next call dials afresh instead of waiting
+ * out gRPC's reconnect back-off (up to two minutes) after the peer has restarted.
+ */
+final class PeerChannels implements AutoCloseable {
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    ManagedChannel to(String address) {
+        if (closed) {
+            throw new IllegalStateException("this member is stopping");
+        }
+        return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+    }
+
+    /** Drops the connection to {@code address} (a call to it failed as unreachable). */
+    void drop(String address) {
+        ManagedChannel channel = channels.remove(address);
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        channels.values().forEach(ManagedChannel::shutdownNow);
+        channels.clear();
+    }
+}
