@@ -34,6 +34,8 @@ bench="$here/ketcd-bench"
 [ -x "$assembly/bin/ketcd" ] || { echo "camel-mqtt: $assembly/bin/ketcd missing (build the distribution)" >&2; exit 1; }
 command -v etcd >/dev/null || { echo "camel-mqtt: etcd not on the PATH" >&2; exit 1; }
 work="$(mktemp -d /tmp/ketcd-camel-mqtt.XXXXXX)"
+# Karaf's runtime state (bundle caches) of the members started here goes with the work dir
+export KETCD_RUNTIME_DIR="$work/karaf-runtime"
 run="bench-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')"
 server_pid=""; bridge_pid=""
 cleanup() {

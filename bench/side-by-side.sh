@@ -66,6 +66,8 @@ command -v etcd >/dev/null || { echo "side-by-side: etcd not on the PATH" >&2; e
 command -v python3 >/dev/null || { echo "side-by-side: python3 needed for the table" >&2; exit 1; }
 
 work="$(mktemp -d /tmp/ketcd-side-by-side.XXXXXX)"
+# Karaf's runtime state (bundle caches) of the members started here goes with the work dir
+export KETCD_RUNTIME_DIR="$work/karaf-runtime"
 jsonl="$work/results.jsonl"; : > "$jsonl"
 declare -A PID_OF=()      # "server member" -> pid
 client_pid=""
@@ -86,7 +88,7 @@ cleanup() {
     trap - EXIT INT TERM
     [ -n "$client_pid" ] && stop_pid "$client_pid" 2
     for k in "${!PID_OF[@]}"; do stop_pid "${PID_OF[$k]}" 20; done
-    rm -rf "$work"/data-* 2>/dev/null
+    rm -rf "$work"/data-* "$KETCD_RUNTIME_DIR" 2>/dev/null
     log "logs and raw results kept in $work"
 }
 trap cleanup EXIT

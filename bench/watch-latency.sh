@@ -24,6 +24,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 assembly="${KETCD_ASSEMBLY:-$here/../karaf-assembly/target/assembly}"
 bench="$here/ketcd-bench"
 work="$(mktemp -d /tmp/ketcd-watch-latency.XXXXXX)"
+# Karaf's runtime state (bundle caches) of the members started here goes with the work dir
+export KETCD_RUNTIME_DIR="$work/karaf-runtime"
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT INT TERM

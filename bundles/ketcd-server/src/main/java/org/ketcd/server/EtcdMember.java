@@ -38,6 +38,9 @@ public final class EtcdMember implements AutoCloseable {
     static final int LEADER_WAIT_ELECTION_TIMEOUTS = 10;
     /** Pause before publishing this member's attributes again after a failed attempt. */
     static final long PUBLISH_RETRY_MS = 1_000;
+    /** Subdirectories of {@code <data-dir>/member}: the Derby store and the Raft log. */
+    static final String STORE_DIR = "db";
+    static final String RAFT_LOG_DIR = "wal";
 
     private final ServerConfig config;
     private final MvccStore store;
@@ -143,13 +146,16 @@ public final class EtcdMember implements AutoCloseable {
     public static EtcdMember start(ServerConfig config, DiscoveryKeyspace.V3Client v3Discovery, FatalErrorHandler fatal)
             throws Exception {
         Path memberDir = config.dataDir().resolve("member");
-        Files.createDirectories(memberDir);
+        // etcd checks its data, member and snap dirs; the Raft log here holds values too
+        for (Path dir : List.of(config.dataDir(), memberDir, memberDir.resolve(STORE_DIR), memberDir.resolve(RAFT_LOG_DIR))) {
+            PrivateDirectory.touch(dir).ifPresent(LOG::warn);
+        }
         boolean bootstrapping = !MemberIdentity.exists(memberDir);
         // --initial-cluster-state existing: this member was added with `member add` and joins a running cluster.
         ClusterJoin join = bootstrapping && !config.initialClusterStateNew() ? ClusterJoin.find(config) : null;
         MemberIdentity identity = join != null ? join.identity(memberDir) : MemberIdentity.loadOrBootstrap(config, memberDir, v3Discovery);
-        ReplaceableStore store = new ReplaceableStore(memberDir.resolve("db"), MvccOptions.defaults());
-        Path restored = memberDir.resolve("db").resolve(SnapshotRestore.MARKER);
+        ReplaceableStore store = new ReplaceableStore(memberDir.resolve(STORE_DIR), MvccOptions.defaults());
+        Path restored = memberDir.resolve(STORE_DIR).resolve(SnapshotRestore.MARKER);
         if (Files.exists(restored)) {
             // Restored from a snapshot: the old cluster's Raft indexes mean nothing to this cluster's new log.
             store.setConsistentIndex(0);
@@ -251,7 +257,7 @@ public final class EtcdMember implements AutoCloseable {
         UUID groupId = UUID.nameUUIDFromBytes(("ketcd-cluster-" + Long.toHexString(identity.clusterId()))
                 .getBytes(StandardCharsets.UTF_8));
         return new RaftSettings(self, hostPort(config.listenPeerUrls().get(0)), peers, groupId,
-                memberDir.resolve("wal"), config.heartbeatIntervalMs(), config.electionTimeoutMs(), config.snapshotCount(),
+                memberDir.resolve(RAFT_LOG_DIR), config.heartbeatIntervalMs(), config.electionTimeoutMs(), config.snapshotCount(),
                 peerService, fatal);
     }
 

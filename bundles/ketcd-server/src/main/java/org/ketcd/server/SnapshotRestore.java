@@ -41,14 +41,15 @@ public final class SnapshotRestore {
         config.initialCluster(); // the bootstrap checks, as for a new member
         Path work = null;
         try {
-            Files.createDirectories(config.dataDir());
+            PrivateDirectory.touch(config.dataDir());
+            PrivateDirectory.touch(memberDir);
             work = Files.createTempDirectory(config.dataDir(), ".restore-");
             Path zip = work.resolve("state.zip");
             SnapshotFile.verifyInto(snapshot, zip);
             Path state = work.resolve("state");
             unzip(zip, state);
-            Path storeDir = memberDir.resolve("db");
-            Files.createDirectories(storeDir);
+            Path storeDir = memberDir.resolve(EtcdMember.STORE_DIR);
+            PrivateDirectory.touch(storeDir);
             try (Stream<Path> copied = Files.list(state.resolve(StoreApplier.SNAPSHOT_STORE_DIR))) {
                 for (Path p : copied.toList()) {
                     Files.move(p, storeDir.resolve(p.getFileName().toString()), StandardCopyOption.ATOMIC_MOVE);

@@ -56,6 +56,11 @@ public final class Member implements AutoCloseable {
     /** Flags that replace --initial-cluster (DNS SRV or discovery bootstrap); null: static bootstrap. */
     private List<String> bootstrapFlags;
     private final java.util.Map<String, String> environment = new java.util.HashMap<>();
+    /**
+     * KETCD_RUNTIME_DIR of a Ketcd member: Karaf's runtime state (a ~140 MB bundle cache) next to the member's data
+     * dir and deleted with it, so that repeated runs leave nothing in the distribution. Null: bin/ketcd's default.
+     */
+    private Path runtimeRoot;
     private Process process;
     private int starts;
 
@@ -78,6 +83,10 @@ public final class Member implements AutoCloseable {
         this.peerPort = p;
         this.extraFlags = List.copyOf(extraFlags);
         this.initialCluster = name + "=" + peerUrl();
+        if (kind == Kind.KETCD) {
+            this.runtimeRoot = dir.resolve("karaf-runtime");
+            environment.put("KETCD_RUNTIME_DIR", runtimeRoot.toString());
+        }
     }
 
     /** Starts a fresh member and waits until {@code etcdctl endpoint health} succeeds. */
@@ -181,6 +190,38 @@ public final class Member implements AutoCloseable {
         for (Member m : members) {
             m.awaitHealthy();
         }
+    }
+
+    /** Starts a prepared member as a cluster of its own and waits until it is healthy. */
+    public void startAlone() {
+        try {
+            launchWith("--initial-cluster", name + "=" + peerUrl());
+            awaitHealthy();
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Sets an environment variable for the member's next starts (before it starts). */
+    public Member withEnvironment(String variable, String value) {
+        environment.put(variable, value);
+        return this;
+    }
+
+    /**
+     * A prepared Ketcd member keeps Karaf's runtime state where bin/ketcd puts it by default (under the
+     * distribution): the test that uses it must remove it.
+     */
+    public Member withDefaultRuntimeDir() {
+        environment.remove("KETCD_RUNTIME_DIR");
+        runtimeRoot = null;
+        return this;
+    }
+
+    /** The KETCD_RUNTIME_DIR this Ketcd member runs with (null: bin/ketcd's default). */
+    public Path runtimeRoot() {
+        return runtimeRoot;
     }
 
     /** Starts a prepared member with these bootstrap flags without waiting (for a start that must fail). */
@@ -461,6 +502,9 @@ public final class Member implements AutoCloseable {
             Reaper.killNow(process);
         }
         deleteRecursively(dataDir); // logs stay in target/ for diagnosis
+        if (runtimeRoot != null) {
+            deleteRecursively(runtimeRoot);
+        }
     }
 
     @Override
@@ -468,7 +512,7 @@ public final class Member implements AutoCloseable {
         return kind + "[" + endpoint() + (process != null ? ", pid " + process.pid() : "") + "]";
     }
 
-    private static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

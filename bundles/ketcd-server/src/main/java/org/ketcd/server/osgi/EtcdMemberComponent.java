@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Flags arrive from {@code bin/ketcd} as a file, the arguments separated by NUL bytes (so any
  * argument survives): the file named by the system property {@value #ARGS_FILE_PROPERTY}, or else
  * {@code ${karaf.data}/ketcd.args}. {@code bin/ketcd} gives every member its own {@code karaf.data}
- * ({@code <data-dir>/karaf}) and rewrites the file at each start; a Karaf not started by
+ * (its runtime dir, outside the data dir) and rewrites the file at each start; a Karaf not started by
  * {@code bin/ketcd} has no such file and uses only ConfigAdmin and the environment.
  */
 @Component(name = "org.ketcd.server", configurationPid = "org.ketcd.server",
