@@ -53,7 +53,7 @@ public class CommandCodecBench {
     }
 
     @Benchmark
-    public List<ProposedCommand> decode() {
+    public List<ProposedCommand> decode() throws CommandCodec.UndecodableException {
         return codec.decode(encoded);
     }
 }
