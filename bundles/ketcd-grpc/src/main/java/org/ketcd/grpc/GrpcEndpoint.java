@@ -104,7 +104,8 @@ public final class GrpcEndpoint implements AutoCloseable {
     private List<ServerServiceDefinition> services(EtcdServer server) {
         WatchService watch = new WatchService(server, handlers);
         watchServices.add(watch);
-        return List.of(new KvService(server).bindService(),
+        KvService kv = new KvService(server);
+        return List.of(TxnMethod.replaceIn(kv.bindService(), kv, server.maxTxnOps()),
                 new MaintenanceService(server).bindService(),
                 new ClusterService(server).bindService(),
                 LeaseLeasesMethod.addTo(new LeaseService(server).bindService(), server),
