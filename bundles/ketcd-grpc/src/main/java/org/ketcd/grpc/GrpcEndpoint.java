@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.ListenFailure;
@@ -49,6 +50,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final ExecutorService handlers;
     private final List<WatchService> watchServices = new ArrayList<>();
     private InProcessGateway gateway;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private GrpcEndpoint(List<Server> servers, EventLoopGroup boss, EventLoopGroup workers, ExecutorService handlers) {
         this.servers = servers;
@@ -68,6 +70,7 @@ public final class GrpcEndpoint implements AutoCloseable {
         EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, new DefaultThreadFactory("ketcd-grpc-handler", true));
         List<Server> started = new ArrayList<>();
+        TransportFailureLog.install();
         GrpcEndpoint endpoint = new GrpcEndpoint(started, boss, workers, handlers);
         int maxInbound = server.maxRequestBytes() + GRPC_OVERHEAD_BYTES;
         try {
@@ -126,6 +129,9 @@ public final class GrpcEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         servers.forEach(Server::shutdown);
         watchServices.forEach(WatchService::stopStreams);
         try {
@@ -146,6 +152,8 @@ public final class GrpcEndpoint implements AutoCloseable {
             servers.forEach(Server::shutdownNow);
             handlers.shutdownNow();
             Thread.currentThread().interrupt();
+        } finally {
+            TransportFailureLog.uninstall();
         }
     }
 }
