@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.reflect.TypeToken;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
@@ -51,10 +52,10 @@ public final class ConfigResource {
 
     @GET
     @Path("{path: .*}")
-    public Response get(@PathParam("path") String path, @QueryParam("revision") Long revision,
+    public Response get(@PathParam("path") @Encoded String encodedPath, @QueryParam("revision") Long revision,
                         @HeaderParam("Last-Event-ID") String lastEventId, @HeaderParam("Accept") String accept,
                         @Context UriInfo uri) {
-        ConfigKeys.checkPath(path);
+        String path = ConfigKeys.requestPath(encodedPath);
         long rev = revision == null ? 0 : revision;
         if (rev < 0) {
             return JsonErrors.of(400, "revision must not be negative");
@@ -81,10 +82,10 @@ public final class ConfigResource {
 
     @PUT
     @Path("{path: .*}")
-    public Response put(@PathParam("path") String path, @HeaderParam("Content-Type") String contentType,
+    public Response put(@PathParam("path") @Encoded String encodedPath, @HeaderParam("Content-Type") String contentType,
                         @HeaderParam("If-Match") String ifMatch, @HeaderParam("If-None-Match") String ifNoneMatch,
                         InputStream body) throws IOException, ConfigStore.PreconditionFailed {
-        ConfigKeys.checkPath(path);
+        String path = ConfigKeys.requestPath(encodedPath);
         byte[] bytes = RequestBody.read(body, limits);
         if (isTree(path)) {
             return applyTree(path, bytes);
@@ -104,9 +105,9 @@ public final class ConfigResource {
 
     @DELETE
     @Path("{path: .*}")
-    public Response delete(@PathParam("path") String path, @HeaderParam("If-Match") String ifMatch,
+    public Response delete(@PathParam("path") @Encoded String encodedPath, @HeaderParam("If-Match") String ifMatch,
                            @HeaderParam("If-None-Match") String ifNoneMatch) throws ConfigStore.PreconditionFailed {
-        ConfigKeys.checkPath(path);
+        String path = ConfigKeys.requestPath(encodedPath);
         JsonObject o = new JsonObject();
         if (isTree(path)) {
             o.addProperty("deleted", store.deleteTree(path));
