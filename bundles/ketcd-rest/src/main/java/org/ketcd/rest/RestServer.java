@@ -47,6 +47,7 @@ public final class RestServer implements AutoCloseable {
                 .register(new ServicesResource(server, limits))
                 .register(new OpenApiResource())
                 .register(CorsHeaders.class)
+                .register(MediaTypeHeaders.class)
                 .register(PlainErrors.class)
                 .register(ConfigResource.ConditionFailed.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
