@@ -45,6 +45,9 @@ public final class JsonInput {
     /** The JSON values in {@code body}, one after another (a gateway stream's requests). */
     public static List<JsonElement> values(String body) throws Malformed {
         List<JsonElement> values = new ArrayList<>();
+        if (body.isBlank()) {
+            return values; // Gson's lenient reader calls an empty document malformed
+        }
         try (JsonReader reader = new JsonReader(new StringReader(body))) {
             reader.setStrictness(Strictness.LENIENT); // several top-level values
             reader.setNestingLimit(MAX_NESTING);
