@@ -14,6 +14,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,6 +22,7 @@ import java.util.function.Supplier;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.ListenFailure;
 import org.ketcd.api.GrpcGatewayBackend;
+import org.ketcd.api.Http1Upstream;
 
 /**
  * The etcd v3 gRPC API on the client URLs. Messages up to {@code --max-request-bytes} plus etcd's
@@ -28,7 +30,7 @@ import org.ketcd.api.GrpcGatewayBackend;
  * with "etcdserver: request is too large", as etcd does.
  *
  * <p>Each client port also serves HTTP/1 (etcd's JSON gateway, the REST API): a connection that does not
- * open with the HTTP/2 preface is relayed to the {@code http1Upstream} address ({@link ClientPortNegotiator}).
+ * open with the HTTP/2 preface is relayed to the {@code http1Upstream} server ({@link ClientPortNegotiator}).
  * The same services are reachable in-process as bytes ({@link #gateway()}) for that gateway.
  *
  * <p>The endpoint owns its network and handler threads (grpc's shared default pools would outlive
@@ -64,7 +66,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     }
 
     /** Serves gRPC on the client URLs and relays HTTP/1 connections there to {@code http1Upstream} (null: none). */
-    public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<InetSocketAddress> http1Upstream)
+    public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream)
             throws IOException {
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ketcd-grpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
@@ -73,10 +75,11 @@ public final class GrpcEndpoint implements AutoCloseable {
         TransportFailureLog.install();
         GrpcEndpoint endpoint = new GrpcEndpoint(started, boss, workers, handlers);
         int maxInbound = server.maxRequestBytes() + GRPC_OVERHEAD_BYTES;
+        Semaphore largeBodies = new Semaphore(Http1Limits.LARGE_BODIES);
         try {
             for (URI url : listenClientUrls) {
                 NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()),
-                                InternalNettyServerCredentials.create(new ClientPortNegotiator(http1Upstream)))
+                                InternalNettyServerCredentials.create(new ClientPortNegotiator(http1Upstream, largeBodies)))
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
                         .channelType(NioServerSocketChannel.class)

@@ -56,8 +56,12 @@ public final class ConfigResource {
         long rev = revision == null ? 0 : NumberParam.nonNegative("revision", revision);
         if (uri.getQueryParameters().containsKey("watch") || MediaType.SERVER_SENT_EVENTS.equals(accept)) {
             long start = lastEventId != null && !lastEventId.isBlank() ? NumberParam.nonNegative("Last-Event-ID", lastEventId) + 1 : rev;
-            return Response.ok(watches.open(path, isTree(path), start), MediaType.SERVER_SENT_EVENTS)
-                    .header("Cache-Control", "no-cache").build();
+            SseWatch watch = watches.open(path, isTree(path), start);
+            if (watch == null) {
+                return Response.fromResponse(JsonErrors.of(429, "too many open streams on this member ("
+                        + RestLimits.MAX_OPEN_STREAMS + "); retry later")).header("Retry-After", 1).build();
+            }
+            return Response.ok(watch, MediaType.SERVER_SENT_EVENTS).header("Cache-Control", "no-cache").build();
         }
         if (isTree(path)) {
             return listing(store.list(path, rev));
