@@ -129,16 +129,38 @@ class NestedTxnDepthTest {
     }
 
     /**
-     * {@code depth} TxnRequests, each the only success op of its parent, encoded by hand (protobuf's own encoder
-     * recurses); the innermost puts {@code key}, or is empty for null.
+     * {@code depth} TxnRequests, each the only success op of its parent, encoded by hand in one pass (protobuf's
+     * own encoder recurses); the innermost puts {@code key}, or is empty for null.
      */
     static byte[] nested(int depth, String key) {
-        byte[] txn = key == null ? new byte[0]
+        byte[] innermost = key == null ? new byte[0]
                 : field(2, field(2, concat(field(1, key.getBytes(StandardCharsets.UTF_8)), field(2, new byte[] {'v'}))));
-        for (int i = 1; i < depth; i++) {
-            txn = field(2, field(4, txn)); // TxnRequest.success = [RequestOp{request_txn = txn}]
+        // inside out: the length of each level's TxnRequest and of the RequestOp that holds it
+        long[] txnLength = new long[depth];
+        long[] opLength = new long[depth];
+        txnLength[depth - 1] = innermost.length;
+        for (int i = depth - 2; i >= 0; i--) {
+            opLength[i] = 1 + varintSize(txnLength[i + 1]) + txnLength[i + 1];
+            txnLength[i] = 1 + varintSize(opLength[i]) + opLength[i];
         }
-        return txn;
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) txnLength[0]);
+        for (int i = 0; i < depth - 1; i++) {
+            out.write((2 << 3) | 2); // TxnRequest.success
+            varint(out, opLength[i]);
+            out.write((4 << 3) | 2); // RequestOp.request_txn
+            varint(out, txnLength[i + 1]);
+        }
+        out.writeBytes(innermost);
+        return out.toByteArray();
+    }
+
+    static int varintSize(long v) {
+        int size = 1;
+        while ((v & ~0x7FL) != 0) {
+            v >>>= 7;
+            size++;
+        }
+        return size;
     }
 
     /** How many TxnResponses, nested through their first response op, say succeeded. */
