@@ -13,7 +13,9 @@ import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.ketcd.api.Http1Upstream;
 
@@ -62,9 +64,16 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
         private final ChannelHandler grpcNegotiation;
         private final List<Object> heldEvents = new ArrayList<>();
         private ByteBuf firstBytes = Unpooled.EMPTY_BUFFER;
+        private ScheduledFuture<?> undecided;
 
         Sniffer(ChannelHandler grpcNegotiation) {
             this.grpcNegotiation = grpcNegotiation;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // a connection that never sends enough to tell its protocol would be held forever
+            undecided = ctx.executor().schedule(() -> ctx.close(), Http1Limits.IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
 
         @Override
@@ -96,6 +105,7 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
 
         @Override
         public void handlerRemoved(ChannelHandlerContext ctx) {
+            undecided.cancel(false);
             if (firstBytes.refCnt() > 0 && firstBytes != Unpooled.EMPTY_BUFFER) {
                 firstBytes.release();
             }
