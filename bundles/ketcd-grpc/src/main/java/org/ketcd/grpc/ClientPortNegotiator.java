@@ -72,7 +72,7 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
 
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            // a connection that never sends enough to tell its protocol would be held forever
+            // HTTP/1's idle bound holds before the protocol is known too (grpc's handshake timeout allows 120 s)
             undecided = ctx.executor().schedule(() -> ctx.close(), Http1Limits.IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
 

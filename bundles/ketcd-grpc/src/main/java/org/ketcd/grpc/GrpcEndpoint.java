@@ -39,6 +39,11 @@ import org.ketcd.api.Http1Upstream;
 public final class GrpcEndpoint implements AutoCloseable {
     /** etcd's grpcOverheadBytes: transport headroom above --max-request-bytes. */
     static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+    /**
+     * grpc's default, said here: a connection must finish its HTTP/2 handshake within it, or grpc closes it.
+     * An HTTP/1 connection never does; {@link Http1Connection} lets it close only once idle.
+     */
+    static final long HANDSHAKE_TIMEOUT_MILLIS = 120_000;
     /** How long close() lets in-flight calls finish before cutting them. */
     static final int SHUTDOWN_GRACE_SECONDS = 5;
     /** Threads running request handlers; handlers never block on I/O, so a few per core suffice. */
@@ -68,6 +73,11 @@ public final class GrpcEndpoint implements AutoCloseable {
     /** Serves gRPC on the client URLs and relays HTTP/1 connections there to {@code http1Upstream} (null: none). */
     public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream)
             throws IOException {
+        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS);
+    }
+
+    static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
+                              long handshakeTimeoutMillis) throws IOException {
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ketcd-grpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, new DefaultThreadFactory("ketcd-grpc-handler", true));
@@ -84,7 +94,8 @@ public final class GrpcEndpoint implements AutoCloseable {
                         .workerEventLoopGroup(workers)
                         .channelType(NioServerSocketChannel.class)
                         .executor(handlers)
-                        .maxInboundMessageSize(maxInbound);
+                        .maxInboundMessageSize(maxInbound)
+                        .handshakeTimeout(handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
                 endpoint.services(server).forEach(builder::addService);
                 try {
                     started.add(builder.build().start());

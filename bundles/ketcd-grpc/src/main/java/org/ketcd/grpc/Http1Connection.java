@@ -7,7 +7,9 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.channel.ChannelPipeline;
+import io.grpc.netty.shaded.io.netty.channel.ChannelPromise;
 import io.grpc.netty.shaded.io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.grpc.netty.shaded.io.netty.channel.socket.DuplexChannel;
 import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
@@ -60,6 +62,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     private boolean continueOwed;
     private boolean inputClosed;
     private boolean lastResponse;
+    /** grpc's transport asked to close this connection: it does once nothing is in progress. */
+    private boolean closeWhenIdle;
     /** After a refusal: bytes read and dropped so far, or -1. */
     private long discarded = -1;
     private ScheduledFuture<?> timer;
@@ -82,6 +86,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
         p.addBefore(sniffer.name(), null, connection.bytes);
         p.addBefore(sniffer.name(), null, new HttpServerCodec(DECODING));
         p.addBefore(sniffer.name(), null, connection);
+        p.addLast(connection.new GrpcCloseCommands());
         p.remove(sniffer.handler());
         p.context(sendTimeout).fireChannelRead(firstBytes);
     }
@@ -234,7 +239,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
 
     private void responseComplete() {
         inFlight = false;
-        if (lastResponse || (inputClosed && ready == null)) {
+        if (lastResponse || closeWhenIdle || (inputClosed && ready == null)) {
             closeAfterFlush();
         } else if (ready != null) {
             ctx.channel().config().setAutoRead(true);
@@ -376,6 +381,25 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     private static void cancel(ScheduledFuture<?> scheduled) {
         if (scheduled != null) {
             scheduled.cancel(false);
+        }
+    }
+
+    /**
+     * What grpc's transport writes to this connection from the pipeline's tail: a command to close it, sent when
+     * the server stops and when the HTTP/2 handshake did not finish in time, which an HTTP/1 connection never
+     * finishes (grpc's own handler there closed every HTTP/1 connection after 120 s, streams included). The
+     * connection closes now if idle, else once its exchange is done.
+     */
+    private final class GrpcCloseCommands extends ChannelOutboundHandlerAdapter {
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ReferenceCountUtil.release(msg);
+            promise.setSuccess();
+            if (!inFlight && receiving == null && ready == null) {
+                ctx.close();
+            } else {
+                closeWhenIdle = true;
+            }
         }
     }
 
