@@ -115,6 +115,9 @@ public interface EtcdServer {
     /** {@code --max-request-bytes}: adapters refuse larger requests with {@link EtcdError#REQUEST_TOO_LARGE}. */
     int maxRequestBytes();
 
+    /** {@code --max-txn-ops}: the most operations in one branch (or the compares) of a transaction. */
+    int maxTxnOps();
+
     /**
      * Opens a watcher (etcd's Watch create) on this member. Refuses an empty range with an
      * IllegalArgumentException carrying {@link WatchRequest#EMPTY_RANGE}, and a learner member with

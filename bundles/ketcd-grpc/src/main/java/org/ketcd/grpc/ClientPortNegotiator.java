@@ -5,23 +5,26 @@ import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
-import io.grpc.netty.shaded.io.netty.channel.ChannelFutureListener;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
 import io.grpc.netty.shaded.io.netty.channel.ChannelInboundHandlerAdapter;
 import io.grpc.netty.shaded.io.netty.util.AsciiString;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.ketcd.api.Http1Upstream;
 
 /**
  * One client port for gRPC and HTTP/1 (etcd does this with cmux): each new connection's first bytes
  * decide. The HTTP/2 connection preface continues as plain gRPC with grpc's own plaintext negotiation
- * (the only cost is one look at the first bytes); anything else is relayed byte for byte to the
- * {@link org.ketcd.api.Http1Upstream} (the REST bundle), or answered with a 404 when there is none.
+ * (the only cost is one look at the first bytes); anything else is read as HTTP/1 and relayed request by
+ * request to the {@link Http1Upstream} (the REST bundle) by an {@link Http1Connection}, or answered with a
+ * 404 when there is none.
  */
 final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolNegotiator {
     /** The client connection preface of HTTP/2 (RFC 9113 section 3.4). */
@@ -32,10 +35,13 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
             + " gRPC clients must speak HTTP/2\n";
 
     private final InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
-    private final Supplier<InetSocketAddress> http1Upstream;
+    private final Supplier<Http1Upstream> http1Upstream;
+    private final Semaphore largeBodies;
 
-    ClientPortNegotiator(Supplier<InetSocketAddress> http1Upstream) {
+    /** {@code largeBodies}: the endpoint's permits for request bodies over {@link Http1Limits#SMALL_BODY_BYTES}. */
+    ClientPortNegotiator(Supplier<Http1Upstream> http1Upstream, Semaphore largeBodies) {
         this.http1Upstream = http1Upstream;
+        this.largeBodies = largeBodies;
     }
 
     @Override
@@ -58,9 +64,16 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
         private final ChannelHandler grpcNegotiation;
         private final List<Object> heldEvents = new ArrayList<>();
         private ByteBuf firstBytes = Unpooled.EMPTY_BUFFER;
+        private ScheduledFuture<?> undecided;
 
         Sniffer(ChannelHandler grpcNegotiation) {
             this.grpcNegotiation = grpcNegotiation;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // HTTP/1's idle bound holds before the protocol is known too (grpc's handshake timeout allows 120 s)
+            undecided = ctx.executor().schedule(() -> ctx.close(), Http1Limits.IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
 
         @Override
@@ -86,18 +99,13 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
                 heldEvents.forEach(ctx.pipeline()::fireUserEventTriggered);
                 ctx.pipeline().fireChannelRead(held);
             } else {
-                InetSocketAddress upstream = http1Upstream.get();
-                if (upstream == null) {
-                    held.release();
-                    refuse(ctx);
-                } else {
-                    Http1Relay.start(ctx, this, upstream, held);
-                }
+                Http1Connection.start(ctx, http1Upstream, largeBodies, held);
             }
         }
 
         @Override
         public void handlerRemoved(ChannelHandlerContext ctx) {
+            undecided.cancel(false);
             if (firstBytes.refCnt() > 0 && firstBytes != Unpooled.EMPTY_BUFFER) {
                 firstBytes.release();
             }
@@ -118,13 +126,5 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
             }
         }
         return n >= DECIDING_BYTES ? Boolean.TRUE : null;
-    }
-
-    static void refuse(ChannelHandlerContext ctx) {
-        byte[] body = NO_HTTP_API.getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-                + body.length + "\r\nConnection: close\r\n\r\n";
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), body))
-                .addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -14,12 +14,15 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.ListenFailure;
 import org.ketcd.api.GrpcGatewayBackend;
+import org.ketcd.api.Http1Upstream;
 
 /**
  * The etcd v3 gRPC API on the client URLs. Messages up to {@code --max-request-bytes} plus etcd's
@@ -27,7 +30,7 @@ import org.ketcd.api.GrpcGatewayBackend;
  * with "etcdserver: request is too large", as etcd does.
  *
  * <p>Each client port also serves HTTP/1 (etcd's JSON gateway, the REST API): a connection that does not
- * open with the HTTP/2 preface is relayed to the {@code http1Upstream} address ({@link ClientPortNegotiator}).
+ * open with the HTTP/2 preface is relayed to the {@code http1Upstream} server ({@link ClientPortNegotiator}).
  * The same services are reachable in-process as bytes ({@link #gateway()}) for that gateway.
  *
  * <p>The endpoint owns its network and handler threads (grpc's shared default pools would outlive
@@ -36,6 +39,11 @@ import org.ketcd.api.GrpcGatewayBackend;
 public final class GrpcEndpoint implements AutoCloseable {
     /** etcd's grpcOverheadBytes: transport headroom above --max-request-bytes. */
     static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+    /**
+     * grpc's default, said here: a connection must finish its HTTP/2 handshake within it, or grpc closes it.
+     * An HTTP/1 connection never does; {@link Http1Connection} lets it close only once idle.
+     */
+    static final long HANDSHAKE_TIMEOUT_MILLIS = 120_000;
     /** How long close() lets in-flight calls finish before cutting them. */
     static final int SHUTDOWN_GRACE_SECONDS = 5;
     /** Threads running request handlers; handlers never block on I/O, so a few per core suffice. */
@@ -49,6 +57,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final ExecutorService handlers;
     private final List<WatchService> watchServices = new ArrayList<>();
     private InProcessGateway gateway;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private GrpcEndpoint(List<Server> servers, EventLoopGroup boss, EventLoopGroup workers, ExecutorService handlers) {
         this.servers = servers;
@@ -62,23 +71,31 @@ public final class GrpcEndpoint implements AutoCloseable {
     }
 
     /** Serves gRPC on the client URLs and relays HTTP/1 connections there to {@code http1Upstream} (null: none). */
-    public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<InetSocketAddress> http1Upstream)
+    public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream)
             throws IOException {
+        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS);
+    }
+
+    static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
+                              long handshakeTimeoutMillis) throws IOException {
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ketcd-grpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, new DefaultThreadFactory("ketcd-grpc-handler", true));
         List<Server> started = new ArrayList<>();
+        TransportFailureLog.install();
         GrpcEndpoint endpoint = new GrpcEndpoint(started, boss, workers, handlers);
         int maxInbound = server.maxRequestBytes() + GRPC_OVERHEAD_BYTES;
+        Semaphore largeBodies = new Semaphore(Http1Limits.LARGE_BODIES);
         try {
             for (URI url : listenClientUrls) {
                 NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()),
-                                InternalNettyServerCredentials.create(new ClientPortNegotiator(http1Upstream)))
+                                InternalNettyServerCredentials.create(new ClientPortNegotiator(http1Upstream, largeBodies)))
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
                         .channelType(NioServerSocketChannel.class)
                         .executor(handlers)
-                        .maxInboundMessageSize(maxInbound);
+                        .maxInboundMessageSize(maxInbound)
+                        .handshakeTimeout(handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
                 endpoint.services(server).forEach(builder::addService);
                 try {
                     started.add(builder.build().start());
@@ -104,7 +121,8 @@ public final class GrpcEndpoint implements AutoCloseable {
     private List<ServerServiceDefinition> services(EtcdServer server) {
         WatchService watch = new WatchService(server, handlers);
         watchServices.add(watch);
-        return List.of(new KvService(server).bindService(),
+        KvService kv = new KvService(server);
+        return List.of(TxnMethod.replaceIn(kv.bindService(), kv, server.maxTxnOps()),
                 new MaintenanceService(server).bindService(),
                 new ClusterService(server).bindService(),
                 LeaseLeasesMethod.addTo(new LeaseService(server).bindService(), server),
@@ -125,6 +143,9 @@ public final class GrpcEndpoint implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         servers.forEach(Server::shutdown);
         watchServices.forEach(WatchService::stopStreams);
         try {
@@ -145,6 +166,8 @@ public final class GrpcEndpoint implements AutoCloseable {
             servers.forEach(Server::shutdownNow);
             handlers.shutdownNow();
             Thread.currentThread().interrupt();
+        } finally {
+            TransportFailureLog.uninstall();
         }
     }
 }

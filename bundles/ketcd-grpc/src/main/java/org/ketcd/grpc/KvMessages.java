@@ -40,10 +40,15 @@ final class KvMessages {
 
     static RangeRequest range(io.etcd.jetcd.api.RangeRequest r) {
         return new RangeRequest(r.getKey().toByteArray(), r.getRangeEnd().toByteArray(), r.getLimit(),
-                r.getRevision(), RangeRequest.SortOrder.values()[r.getSortOrderValue()],
-                RangeRequest.SortTarget.values()[r.getSortTargetValue()], r.getSerializable(), r.getKeysOnly(),
+                r.getRevision(), known(RangeRequest.SortOrder.values(), r.getSortOrderValue()),
+                known(RangeRequest.SortTarget.values(), r.getSortTargetValue()), r.getSerializable(), r.getKeysOnly(),
                 r.getCountOnly(), r.getMinModRevision(), r.getMaxModRevision(), r.getMinCreateRevision(),
                 r.getMaxCreateRevision());
+    }
+
+    /** An enum's value by number; one etcd does not know sorts nothing (etcd ascends or descends only when asked). */
+    private static <E extends Enum<E>> E known(E[] values, int number) {
+        return number >= 0 && number < values.length ? values[number] : values[0];
     }
 
     static PutRequest put(io.etcd.jetcd.api.PutRequest r) {

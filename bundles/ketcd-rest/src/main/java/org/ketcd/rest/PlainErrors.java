@@ -5,6 +5,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import org.ketcd.api.EtcdError;
 import org.ketcd.api.EtcdException;
 import org.ketcd.rest.gateway.GatewayErrors;
 import org.slf4j.Logger;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * No stack trace ever reaches a client: JAX-RS errors keep their status with a one-line message, a
  * server refusal ({@link EtcdException}) is answered with its etcd message ({@link JsonErrors}), bad
  * input ({@link IllegalArgumentException}) with 400, and any other fault is logged here and answered
- * 500 with etcd's error body.
+ * 500 with etcd's error body and message ("etcdserver: internal error").
  */
 @Provider
 public final class PlainErrors implements ExceptionMapper<Throwable> {
@@ -39,6 +40,6 @@ public final class PlainErrors implements ExceptionMapper<Throwable> {
         }
         LOG.error("REST request failed unexpectedly", error);
         return Response.status(500).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(GatewayErrors.body(13, "internal error: " + error.getClass().getSimpleName())).build();
+                .entity(GatewayErrors.body(13, EtcdError.INTERNAL.message())).build();
     }
 }

@@ -14,8 +14,12 @@ public record RestLimits(int grpcMessageBytes, int bodyBytes) {
     public static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
     /** Responses a gateway stream or SSE watch holds for a slow HTTP client before the producer waits. */
     public static final int STREAM_BUFFER_MESSAGES = 64;
-    /** Worker threads of the HTTP server: each open stream (watch, keep-alive, SSE) holds one. */
+    /** Worker threads of the HTTP server: each open stream (watch, keep-alive, SSE) holds one while it runs. */
     public static final int HTTP_THREADS = 256;
+    /** Streams open at once: half the workers, so short requests (/health among them) always find one. */
+    public static final int MAX_OPEN_STREAMS = HTTP_THREADS / 2;
+    /** Requests waiting for a worker when all are busy; beyond, the JDK server closes the connection unanswered. */
+    public static final int HTTP_QUEUE = 1024;
 
     public static RestLimits forMaxRequestBytes(int maxRequestBytes) {
         int grpc = maxRequestBytes + GRPC_OVERHEAD_BYTES;

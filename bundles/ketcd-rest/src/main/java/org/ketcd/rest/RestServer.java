@@ -1,16 +1,20 @@
 package org.ketcd.rest;
 
 import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.glassfish.jersey.jdkhttp.JdkHttpServerFactory;
+import org.glassfish.jersey.jdkhttp.JdkHttpHandlerContainer;
+import org.glassfish.jersey.server.ContainerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.server.ServerProperties;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.GrpcGatewayBackend;
+import org.ketcd.api.Http1Upstream;
 import org.ketcd.rest.config.ConfigResource;
 import org.ketcd.rest.config.SseWatch;
 import org.ketcd.rest.gateway.GatewayResource;
@@ -20,66 +24,103 @@ import org.ketcd.rest.services.ServicesResource;
 
 /**
  * The member's HTTP/1 API (Jersey on the JDK's HTTP server) on an ephemeral loopback port: the client
- * port relays every non-gRPC connection here, so clients use the client URL as with etcd.
- * Owns its threads ({@link RestLimits#HTTP_THREADS} at most) and stops them in {@link #close()}.
+ * port reads every non-gRPC request and forwards it here whole, so clients use the client URL as with etcd
+ * and no worker ever waits for a client's bytes. Owns its threads ({@link RestLimits#HTTP_THREADS} at most,
+ * {@link RestLimits#MAX_OPEN_STREAMS} of them for streams) and stops them in {@link #close()}.
  */
-public final class RestServer implements AutoCloseable {
+public final class RestServer implements Http1Upstream, AutoCloseable {
     /** How long close() lets exchanges finish. */
     static final int STOP_DELAY_SECONDS = 1;
+    /** How long an idle worker thread is kept. */
+    static final int IDLE_THREAD_SECONDS = 60;
 
     private final HttpServer http;
+    private final JdkHttpHandlerContainer jersey;
     private final ThreadPoolExecutor threads;
-    private final SseWatch.Hub watches;
+    private final OpenStreams streams;
+    private final RestLimits limits;
 
-    private RestServer(HttpServer http, ThreadPoolExecutor threads, SseWatch.Hub watches) {
+    private RestServer(HttpServer http, JdkHttpHandlerContainer jersey, ThreadPoolExecutor threads, OpenStreams streams,
+                       RestLimits limits) {
         this.http = http;
+        this.jersey = jersey;
         this.threads = threads;
-        this.watches = watches;
+        this.streams = streams;
+        this.limits = limits;
     }
 
     public static RestServer start(EtcdServer server, GrpcGatewayBackend backend) {
         RestLimits limits = RestLimits.forMaxRequestBytes(server.maxRequestBytes());
-        SseWatch.Hub watches = new SseWatch.Hub(server);
+        OpenStreams streams = new OpenStreams();
         ResourceConfig config = new ResourceConfig()
-                .register(new GatewayResource(backend, limits))
+                .register(new GatewayResource(backend, limits, streams))
                 .register(new HealthResource(server))
-                .register(new ConfigResource(server, watches, limits))
+                .register(new ConfigResource(server, new SseWatch.Hub(server, streams), limits))
                 .register(new ServicesResource(server, limits))
                 .register(new OpenApiResource())
                 .register(CorsHeaders.class)
+                .register(MediaTypeHeaders.class)
                 .register(PlainErrors.class)
                 .register(ConfigResource.ConditionFailed.class)
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 // no response buffering: streams must reach the client as each line is flushed
                 .property(ServerProperties.OUTBOUND_CONTENT_LENGTH_BUFFER, 0);
-        ThreadPoolExecutor threads = new ThreadPoolExecutor(0, RestLimits.HTTP_THREADS, 60, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(RestLimits.HTTP_THREADS, RestLimits.HTTP_THREADS,
+                IDLE_THREAD_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(RestLimits.HTTP_QUEUE), r -> {
                     Thread t = new Thread(r, "ketcd-rest-http");
                     t.setDaemon(true);
                     return t;
                 });
+        threads.allowCoreThreadTimeOut(true);
         // Jersey finds its providers through the context class loader: this bundle's, where it is embedded
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(RestServer.class.getClassLoader());
         try {
-            HttpServer http = JdkHttpServerFactory.createHttpServer(URI.create("http://127.0.0.1:0/"), config, false);
+            JdkHttpHandlerContainer jersey = ContainerFactory.createContainer(JdkHttpHandlerContainer.class, config);
+            HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            http.createContext("/", streams.tracking(jersey));
             http.setExecutor(threads);
             http.start();
-            return new RestServer(http, threads, watches);
+            return new RestServer(http, jersey, threads, streams, limits);
+        } catch (IOException e) {
+            threads.shutdownNow();
+            throw new UncheckedIOException("cannot listen on loopback for the REST API: " + e.getMessage(), e);
         } finally {
             thread.setContextClassLoader(previous);
         }
     }
 
+    @Override
     public InetSocketAddress address() {
         return http.getAddress();
     }
 
     @Override
+    public int maxRequestBodyBytes() {
+        return limits.bodyBytes();
+    }
+
+    @Override
+    public void clientLeft(InetSocketAddress relayAddress) {
+        streams.clientLeft(relayAddress);
+    }
+
+    /** Streams running now. */
+    int runningStreams() {
+        return streams.running();
+    }
+
+    /** Worker threads serving an exchange now. */
+    int busyWorkers() {
+        return threads.getActiveCount();
+    }
+
+    @Override
     public void close() {
-        watches.close();
+        streams.close();
         http.stop(STOP_DELAY_SECONDS);
+        jersey.getApplicationHandler().onShutdown(jersey);
         threads.shutdownNow();
     }
 }

@@ -142,6 +142,24 @@ class ConfigApiTest {
     }
 
     @Test
+    void pathsWhoseBytesAreNotUtf8AreRefusedAndNothingIsStored() throws Exception {
+        // before: %FF and %FE%FE both decoded to U+FFFD, so the second PUT overwrote the first one's key
+        long before = cluster.cluster().member(0).server().currentRevision();
+        for (String bad : new String[] {"utf8/%FF", "utf8/%FE%FE", "utf8/a%C3%28", "utf8/%E2%82"}) {
+            HttpResponse<String> r = put(0, bad, "x");
+            assertEquals(400, r.statusCode(), bad + ": " + r.body());
+            assertTrue(json(r).get("error").getAsString().startsWith("bad path '" + bad + "': not UTF-8, byte "), r.body());
+            assertEquals(400, cluster.get(0, "/config/" + bad).statusCode());
+            assertEquals(400, delete(0, bad).statusCode());
+        }
+        assertEquals(before, cluster.cluster().member(0).server().currentRevision());
+        assertEquals(0, json(cluster.get(0, "/config/utf8/")).getAsJsonArray("items").size());
+        assertEquals(201, put(0, "utf8/gr%C3%BC%C3%9Fe", "x").statusCode()); // UTF-8 percent-encoded is a path as any
+        assertEquals("utf8/grüße", json(cluster.get(0, "/config/utf8/")).getAsJsonArray("items").get(0).getAsJsonObject()
+                .get("path").getAsString());
+    }
+
+    @Test
     void sseWatchStreamsChangesWithRevisionIdsAndResumesFromLastEventIdOnAnotherMember() throws Exception {
         try (SseClient sse = SseClient.open(cluster.http(), cluster.clientUrl(0) + "/config/live/?watch", null)) {
             assertEquals(200, sse.status);

@@ -122,6 +122,14 @@ class JsonGatewayTest {
     }
 
     @Test
+    void aPostWithoutBodyIsTheEmptyRequestAsEtcd() throws Exception {
+        HttpResponse<String> r = cluster.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(cluster.clientUrl(0)
+                + "/v3/maintenance/status")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(json(r).has("leader"), r.body());
+    }
+
+    @Test
     void unknownRouteIs404NotFoundAsEtcd() throws Exception {
         HttpResponse<String> r = cluster.post(0, "/v3/kv/nothing", "{}");
         assertEquals(404, r.statusCode());

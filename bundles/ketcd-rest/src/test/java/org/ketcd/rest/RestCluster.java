@@ -44,8 +44,7 @@ final class RestCluster implements AutoCloseable {
     private void startEndpoints(int i) throws Exception {
         AtomicReference<RestServer> rest = new AtomicReference<>();
         // the client port asks for the REST server's address per connection, as GrpcEndpointComponent does
-        GrpcEndpoint endpoint = GrpcEndpoint.start(cluster.member(i).server(), List.of(URI.create(clientUrl(i))),
-                () -> rest.get() == null ? null : rest.get().address());
+        GrpcEndpoint endpoint = GrpcEndpoint.start(cluster.member(i).server(), List.of(URI.create(clientUrl(i))), rest::get);
         endpoints.add(endpoint);
         rests.add(rest);
         startRest(i);
@@ -74,6 +73,11 @@ final class RestCluster implements AutoCloseable {
 
     HttpClient http() {
         return http;
+    }
+
+    /** Member {@code i}'s REST server (null while stopped). */
+    RestServer rest(int i) {
+        return rests.get(i).get();
     }
 
     /** Stops member {@code i}'s REST server only (as when the ketcd-rest bundle stops for an update). */

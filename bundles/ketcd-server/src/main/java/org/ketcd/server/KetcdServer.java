@@ -401,6 +401,11 @@ final class KetcdServer implements EtcdServer {
         return config.maxRequestBytes();
     }
 
+    @Override
+    public int maxTxnOps() {
+        return config.maxTxnOps();
+    }
+
     /**
      * Watches are served by this member alone, from its own store, as etcd's (no Raft round trip); a
      * learner refuses them as etcd refuses every stream on a learner.

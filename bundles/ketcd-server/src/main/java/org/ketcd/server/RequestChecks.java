@@ -44,7 +44,11 @@ final class RequestChecks {
         }
     }
 
-    /** --max-txn-ops bounds the compares and each branch; nested requests are checked the same way. */
+    /**
+     * --max-txn-ops bounds the compares and each branch; a nested transaction gets what its parent left
+     * (etcd 3.4 checks it against maxTxnOps minus the parent's largest count), so nesting is at most
+     * --max-txn-ops + 1 levels deep.
+     */
     static void checkTxn(TxnRequest r, int maxTxnOps) {
         checkTxnOps(r, maxTxnOps);
         checkIntervals(r.success());
@@ -52,7 +56,8 @@ final class RequestChecks {
     }
 
     private static void checkTxnOps(TxnRequest r, int maxTxnOps) {
-        if (r.compare().size() > maxTxnOps || r.success().size() > maxTxnOps || r.failure().size() > maxTxnOps) {
+        int ops = Math.max(r.compare().size(), Math.max(r.success().size(), r.failure().size()));
+        if (ops > maxTxnOps) {
             throw EtcdError.TOO_MANY_OPS.exception();
         }
         for (List<RequestOp> branch : List.of(r.success(), r.failure())) {
@@ -64,7 +69,7 @@ final class RequestChecks {
                 } else if (op.delete() != null) {
                     checkDelete(op.delete());
                 } else if (op.txn() != null) {
-                    checkTxnOps(op.txn(), maxTxnOps);
+                    checkTxnOps(op.txn(), maxTxnOps - ops);
                 }
             }
         }

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.ketcd.api.Bytes;
+import org.ketcd.api.Compare;
 import org.ketcd.api.DeleteRangeRequest;
 import org.ketcd.api.EtcdError;
 import org.ketcd.api.EtcdException;
@@ -95,5 +97,45 @@ class RequestChecksTest {
         List<RequestOp> ops = Collections.nCopies(3, put("a"));
         TxnRequest nested = new TxnRequest(List.of(), List.of(), ops);
         assertRefused(EtcdError.TOO_MANY_OPS, () -> RequestChecks.checkTxn(txn(List.of(RequestOp.txn(nested)), List.of()), 2));
+    }
+
+    @Test
+    void aNestedTransactionGetsTheOpsItsParentLeftAsInEtcd34() {
+        // measured on etcd 3.4.23, --max-txn-ops 128: 99 puts + a nested txn (100 ops) leave 28 for the nested one;
+        // 100 compares and 2 ops leave 28 as well: the parent's largest count is what counts
+        List<RequestOp> parent = new ArrayList<>(puts("p", 99));
+        parent.add(RequestOp.txn(txn(puts("n", 28), List.of())));
+        assertDoesNotThrow(() -> RequestChecks.checkTxn(txn(parent, List.of()), 128));
+        parent.set(99, RequestOp.txn(txn(puts("n", 29), List.of())));
+        assertRefused(EtcdError.TOO_MANY_OPS, () -> RequestChecks.checkTxn(txn(parent, List.of()), 128));
+        List<Compare> compares = Collections.nCopies(100,
+                new Compare(Compare.Result.EQUAL, Compare.Target.VERSION, Bytes.utf8("c"), Bytes.EMPTY, 0, null));
+        assertDoesNotThrow(() -> RequestChecks.checkTxn(new TxnRequest(compares,
+                List.of(put("x"), RequestOp.txn(txn(puts("n", 28), List.of()))), List.of()), 128));
+        assertRefused(EtcdError.TOO_MANY_OPS, () -> RequestChecks.checkTxn(new TxnRequest(compares,
+                List.of(put("x"), RequestOp.txn(txn(puts("n", 29), List.of()))), List.of()), 128));
+    }
+
+    private static List<RequestOp> puts(String prefix, int n) {
+        List<RequestOp> ops = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ops.add(put(prefix + i));
+        }
+        return ops;
+    }
+
+    @Test
+    void nestingDeeperThanMaxTxnOpsPlusOneIsTooManyOps() {
+        assertDoesNotThrow(() -> RequestChecks.checkTxn(nest(129), 128));
+        assertRefused(EtcdError.TOO_MANY_OPS, () -> RequestChecks.checkTxn(nest(130), 128));
+    }
+
+    /** {@code depth} transactions, each the only operation of its parent's success branch, the innermost empty. */
+    private static TxnRequest nest(int depth) {
+        TxnRequest t = txn(List.of(), List.of());
+        for (int i = 1; i < depth; i++) {
+            t = txn(List.of(RequestOp.txn(t)), List.of());
+        }
+        return t;
     }
 }

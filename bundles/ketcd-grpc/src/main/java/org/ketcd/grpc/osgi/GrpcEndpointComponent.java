@@ -1,6 +1,5 @@
 package org.ketcd.grpc.osgi;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +71,7 @@ public final class GrpcEndpointComponent {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(GrpcEndpointComponent.class.getClassLoader());
         try {
-            endpoint = GrpcEndpoint.start(server, listenClientUrls, this::http1Address);
+            endpoint = GrpcEndpoint.start(server, listenClientUrls, http1::get);
         } catch (java.io.IOException | RuntimeException e) {
             // A member that cannot serve its clients is no member: etcd exits (status 1) on this.
             LOG.error("ketcd: {}", e.getMessage());
@@ -83,11 +82,6 @@ public final class GrpcEndpointComponent {
         }
         gatewayRegistration = context.registerService(GrpcGatewayBackend.class, endpoint.gateway(), null);
         LOG.info("etcd gRPC API serving on {}", listenClientUrls);
-    }
-
-    private InetSocketAddress http1Address() {
-        Http1Upstream upstream = http1.get();
-        return upstream == null ? null : upstream.address();
     }
 
     @Deactivate

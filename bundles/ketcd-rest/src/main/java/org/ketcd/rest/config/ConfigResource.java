@@ -1,11 +1,10 @@
 package org.ketcd.rest.config;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.reflect.TypeToken;
+import com.google.gson.JsonElement;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PUT;
@@ -20,10 +19,10 @@ import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.ketcd.rest.JsonErrors;
+import org.ketcd.rest.JsonInput;
+import org.ketcd.rest.NumberParam;
 import org.ketcd.rest.RequestBody;
 import org.ketcd.rest.RestLimits;
 
@@ -36,7 +35,6 @@ import org.ketcd.rest.RestLimits;
  */
 @Path("/config")
 public final class ConfigResource {
-    private static final Gson GSON = new Gson();
     private final ConfigStore store;
     private final ConfigHistory history;
     private final SseWatch.Hub watches;
@@ -51,18 +49,19 @@ public final class ConfigResource {
 
     @GET
     @Path("{path: .*}")
-    public Response get(@PathParam("path") String path, @QueryParam("revision") Long revision,
+    public Response get(@PathParam("path") @Encoded String encodedPath, @QueryParam("revision") String revision,
                         @HeaderParam("Last-Event-ID") String lastEventId, @HeaderParam("Accept") String accept,
                         @Context UriInfo uri) {
-        ConfigKeys.checkPath(path);
-        long rev = revision == null ? 0 : revision;
-        if (rev < 0) {
-            return JsonErrors.of(400, "revision must not be negative");
-        }
+        String path = ConfigKeys.requestPath(encodedPath);
+        long rev = revision == null ? 0 : NumberParam.nonNegative("revision", revision);
         if (uri.getQueryParameters().containsKey("watch") || MediaType.SERVER_SENT_EVENTS.equals(accept)) {
-            long start = lastEventId != null && !lastEventId.isBlank() ? parseRevision(lastEventId) + 1 : rev;
-            return Response.ok(watches.open(path, isTree(path), start), MediaType.SERVER_SENT_EVENTS)
-                    .header("Cache-Control", "no-cache").build();
+            long start = lastEventId != null && !lastEventId.isBlank() ? NumberParam.nonNegative("Last-Event-ID", lastEventId) + 1 : rev;
+            SseWatch watch = watches.open(path, isTree(path), start);
+            if (watch == null) {
+                return Response.fromResponse(JsonErrors.of(429, "too many open streams on this member ("
+                        + RestLimits.MAX_OPEN_STREAMS + "); retry later")).header("Retry-After", 1).build();
+            }
+            return Response.ok(watch, MediaType.SERVER_SENT_EVENTS).header("Cache-Control", "no-cache").build();
         }
         if (isTree(path)) {
             return listing(store.list(path, rev));
@@ -81,10 +80,10 @@ public final class ConfigResource {
 
     @PUT
     @Path("{path: .*}")
-    public Response put(@PathParam("path") String path, @HeaderParam("Content-Type") String contentType,
+    public Response put(@PathParam("path") @Encoded String encodedPath, @HeaderParam("Content-Type") String contentType,
                         @HeaderParam("If-Match") String ifMatch, @HeaderParam("If-None-Match") String ifNoneMatch,
                         InputStream body) throws IOException, ConfigStore.PreconditionFailed {
-        ConfigKeys.checkPath(path);
+        String path = ConfigKeys.requestPath(encodedPath);
         byte[] bytes = RequestBody.read(body, limits);
         if (isTree(path)) {
             return applyTree(path, bytes);
@@ -104,9 +103,9 @@ public final class ConfigResource {
 
     @DELETE
     @Path("{path: .*}")
-    public Response delete(@PathParam("path") String path, @HeaderParam("If-Match") String ifMatch,
+    public Response delete(@PathParam("path") @Encoded String encodedPath, @HeaderParam("If-Match") String ifMatch,
                            @HeaderParam("If-None-Match") String ifNoneMatch) throws ConfigStore.PreconditionFailed {
-        ConfigKeys.checkPath(path);
+        String path = ConfigKeys.requestPath(encodedPath);
         JsonObject o = new JsonObject();
         if (isTree(path)) {
             o.addProperty("deleted", store.deleteTree(path));
@@ -121,40 +120,22 @@ public final class ConfigResource {
     }
 
     private Response applyTree(String prefix, byte[] body) {
-        Map<String, Object> tree;
+        JsonElement tree;
         try {
-            tree = GSON.fromJson(new String(body, StandardCharsets.UTF_8), new TypeToken<LinkedHashMap<String, Object>>() { }.getType());
-        } catch (JsonParseException e) {
+            tree = JsonInput.value(new String(body, StandardCharsets.UTF_8));
+        } catch (JsonInput.Malformed e) {
             return JsonErrors.of(400, "a tree is a JSON object: " + e.getMessage());
         }
-        if (tree == null) {
-            return JsonErrors.of(400, "a tree is a JSON object, the body was empty");
+        if (!tree.isJsonObject()) {
+            return JsonErrors.of(400, "a tree is a JSON object, not " + JsonInput.kind(tree));
         }
-        Map<String, byte[]> values = ConfigStore.flatten(normalizeNumbers(tree));
+        Map<String, byte[]> values = ConfigStore.flatten(tree.getAsJsonObject());
         long revision = store.replaceTree(prefix, values);
         JsonObject o = new JsonObject();
         o.addProperty("path", prefix);
         o.addProperty("revision", revision);
         o.addProperty("values", values.size());
         return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).tag(etag(revision)).build();
-    }
-
-    /** Gson reads every JSON number as a double: store 5 as "5", not "5.0"; arrays as their JSON text. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> normalizeNumbers(Map<String, Object> tree) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        tree.forEach((k, v) -> {
-            if (v instanceof Map<?, ?> m) {
-                out.put(k, normalizeNumbers((Map<String, Object>) m));
-            } else if (v instanceof Double d && d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15) {
-                out.put(k, Long.toString(d.longValue()));
-            } else if (v instanceof List<?>) {
-                out.put(k, GSON.toJson(v));
-            } else {
-                out.put(k, v);
-            }
-        });
-        return out;
     }
 
     private Response historyOf(String path) {
@@ -242,14 +223,6 @@ public final class ConfigResource {
             return new ConfigStore.Condition(Long.parseLong(m), false, noneMatchAny);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("If-Match must be a revision (the ETag of a GET) or *, not " + ifMatch);
-        }
-    }
-
-    private static long parseRevision(String lastEventId) {
-        try {
-            return Long.parseLong(lastEventId.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Last-Event-ID must be a revision (an event id), not " + lastEventId);
         }
     }
 

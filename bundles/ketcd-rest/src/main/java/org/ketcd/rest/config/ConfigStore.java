@@ -1,5 +1,7 @@
 package org.ketcd.rest.config;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -189,26 +191,32 @@ final class ConfigStore {
         return r;
     }
 
-    /** Flattens a JSON-like tree (nested maps) into relative paths; values kept in order. */
-    static Map<String, byte[]> flatten(Map<String, Object> tree) {
+    /**
+     * Flattens a JSON tree into relative paths, in order: strings as they are, numbers and booleans as their
+     * JSON text (123456789012345678901234567890 stays that, not a double), arrays as JSON; nulls are skipped.
+     */
+    static Map<String, byte[]> flatten(JsonObject tree) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         flatten("", tree, out);
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    private static void flatten(String at, Map<String, Object> tree, Map<String, byte[]> out) {
-        tree.forEach((name, value) -> {
+    private static void flatten(String at, JsonObject tree, Map<String, byte[]> out) {
+        for (Map.Entry<String, JsonElement> member : tree.entrySet()) {
+            String name = member.getKey();
+            JsonElement value = member.getValue();
             ConfigKeys.checkPath(at + name);
             if (name.contains("/")) {
                 throw new IllegalArgumentException("bad name '" + name + "': nest objects instead of '/' in names");
             }
-            if (value instanceof Map<?, ?> child) {
-                flatten(at + name + "/", (Map<String, Object>) child, out);
-            } else if (value != null) {
+            if (value.isJsonObject()) {
+                flatten(at + name + "/", value.getAsJsonObject(), out);
+            } else if (value.isJsonPrimitive()) {
+                out.put(at + name, value.getAsString().getBytes(StandardCharsets.UTF_8));
+            } else if (value.isJsonArray()) {
                 out.put(at + name, value.toString().getBytes(StandardCharsets.UTF_8));
             }
-        });
+        }
     }
 
     private static <T> T call(CompletableFuture<T> future) {

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.ketcd.api.Bytes;
@@ -17,6 +15,7 @@ import org.ketcd.api.Event;
 import org.ketcd.api.Watch;
 import org.ketcd.api.WatchBatch;
 import org.ketcd.api.WatchRequest;
+import org.ketcd.rest.OpenStreams;
 
 /**
  * One Server-Sent Events stream of a value's or a tree's changes: one event per store revision, its id
@@ -26,30 +25,32 @@ import org.ketcd.api.WatchRequest;
  * stream ends. A comment every {@value #HEARTBEAT_SECONDS} s keeps proxies open and notices clients that
  * left. Events wait in the store's bounded per-watch buffer: a slow client slows only its own stream.
  *
- * <p>Written by hand on the HTTP thread (one per open stream): Jersey's SSE API needs a container that can
- * suspend a request, which the JDK HTTP server container cannot ("Method suspend is not supported").
+ * <p>Written by hand on the HTTP thread (one per open stream, in one of the server's {@link OpenStreams} slots):
+ * Jersey's SSE API needs a container that can suspend a request, which the JDK HTTP server container cannot
+ * ("Method suspend is not supported").
  */
 public final class SseWatch implements StreamingOutput {
     static final int HEARTBEAT_SECONDS = 15;
 
-    /** The open streams of one REST server, ended when it stops. */
-    public static final class Hub implements AutoCloseable {
+    /** Opens the streams of one REST server, each in one of its {@link OpenStreams} slots. */
+    public static final class Hub {
         private final EtcdServer server;
-        private final Set<SseWatch> open = ConcurrentHashMap.newKeySet();
+        private final OpenStreams streams;
 
-        public Hub(EtcdServer server) {
+        public Hub(EtcdServer server, OpenStreams streams) {
             this.server = server;
+            this.streams = streams;
         }
 
-        /** The stream for a value ({@code tree} false) or a tree from {@code startRevision} (0: from now). */
+        /**
+         * The stream for a value ({@code tree} false) or a tree from {@code startRevision} (0: from now), or null
+         * when every stream slot of the member is taken.
+         */
         SseWatch open(String path, boolean tree, long startRevision) {
             byte[] key = ConfigKeys.value(path);
-            return new SseWatch(this, path, WatchRequest.of(key, tree ? ConfigKeys.end(key) : Bytes.EMPTY, startRevision));
-        }
-
-        @Override
-        public void close() {
-            open.forEach(SseWatch::stop);
+            SseWatch watch = new SseWatch(this, path, WatchRequest.of(key, tree ? ConfigKeys.end(key) : Bytes.EMPTY, startRevision));
+            watch.slot = streams.open(watch::stop);
+            return watch.slot == null ? null : watch;
         }
     }
 
@@ -58,6 +59,7 @@ public final class SseWatch implements StreamingOutput {
     private final WatchRequest request;
     private final Semaphore signal = new Semaphore(0);
     private volatile boolean stopped;
+    private OpenStreams.Slot slot;
 
     private SseWatch(Hub hub, String path, WatchRequest request) {
         this.hub = hub;
@@ -67,8 +69,7 @@ public final class SseWatch implements StreamingOutput {
 
     @Override
     public void write(OutputStream out) throws IOException {
-        hub.open.add(this);
-        try (Watch watch = hub.server.watch(request, signal::release)) {
+        try (OpenStreams.Slot held = slot; Watch watch = hub.server.watch(request, signal::release)) {
             out.write(": watching /config/".getBytes(StandardCharsets.UTF_8));
             out.write((path + "\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
@@ -92,8 +93,6 @@ public final class SseWatch implements StreamingOutput {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } finally {
-            hub.open.remove(this);
         }
     }
 
@@ -129,7 +128,7 @@ public final class SseWatch implements StreamingOutput {
         out.flush();
     }
 
-    /** Ends the stream (the server stops): the writing thread leaves at its next wake-up. */
+    /** Ends the stream (its client left, or the server stops): the writing thread leaves at its next wake-up. */
     private void stop() {
         stopped = true;
         signal.release();

@@ -1,17 +1,15 @@
 package org.ketcd.rest.gateway;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
+import com.google.gson.JsonObject;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import java.io.IOException;
-import java.io.StringReader;
+import io.etcd.jetcd.api.TxnRequest;
 import java.util.ArrayList;
 import java.util.List;
+import org.ketcd.rest.JsonInput;
 
 /**
  * etcd's gateway JSON (grpc-gateway v1 with {@code OrigName}): proto field names as written in
@@ -23,6 +21,9 @@ final class GatewayJson {
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
+
+    /** A txn response nests as deep as its request: the gRPC service parses 256 levels, two messages each. */
+    static final int RESPONSE_RECURSION_LIMIT = 1024;
 
     private GatewayJson() {
     }
@@ -41,19 +42,19 @@ final class GatewayJson {
      * call uses the first, as etcd's gateway). An empty body is one empty message.
      */
     static List<byte[]> requests(String body, Message prototype) throws BadRequest {
+        List<JsonElement> values;
+        try {
+            values = JsonInput.values(body);
+        } catch (JsonInput.Malformed e) {
+            throw new BadRequest(e.getMessage());
+        }
         List<byte[]> messages = new ArrayList<>();
-        try (JsonReader reader = new JsonReader(new StringReader(body))) {
-            reader.setLenient(true); // several top-level values
-            while (reader.peek() != JsonToken.END_DOCUMENT) {
-                JsonElement element = JsonParser.parseReader(reader);
-                if (!element.isJsonObject()) {
-                    throw new BadRequest("expected a JSON object for " + prototype.getDescriptorForType().getFullName()
-                            + ", got " + element);
-                }
-                messages.add(parse(element.toString(), prototype).toByteArray());
+        for (JsonElement value : values) {
+            if (!value.isJsonObject()) {
+                throw new BadRequest("expected a JSON object for " + prototype.getDescriptorForType().getFullName()
+                        + ", got " + JsonInput.kind(value));
             }
-        } catch (JsonParseException | IOException | IllegalStateException e) {
-            throw new BadRequest("malformed JSON: " + rootMessage(e));
+            messages.add(parse(value.getAsJsonObject(), prototype).toByteArray());
         }
         if (messages.isEmpty()) {
             messages.add(prototype.toByteArray());
@@ -61,33 +62,42 @@ final class GatewayJson {
         return messages;
     }
 
-    private static Message parse(String json, Message prototype) throws BadRequest {
-        Message.Builder builder = prototype.newBuilderForType();
-        try {
-            PARSER.merge(json, builder);
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw new BadRequest("invalid " + prototype.getDescriptorForType().getFullName() + ": " + rootMessage(e));
+    private static Message parse(JsonObject json, Message prototype) throws BadRequest {
+        if (prototype instanceof TxnRequest) {
+            return GatewayTxnJson.txn(json);
         }
+        Message.Builder builder = prototype.newBuilderForType();
+        merge(json, builder);
         return builder.build();
+    }
+
+    /** Merges {@code json} into {@code builder} as protobuf's JSON mapping reads it. */
+    static void merge(JsonObject json, Message.Builder builder) throws BadRequest {
+        try {
+            PARSER.merge(json.toString(), builder);
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw new BadRequest("invalid " + builder.getDescriptorForType().getFullName() + ": " + describe(e));
+        }
+    }
+
+    /** JsonFormat's message, which names the value and the type it is not; base64 failures said so only in a class name. */
+    private static String describe(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getClass().getSimpleName().equals("DecodingException")) { // Guava's, from BaseEncoding
+                return "a bytes field is not base64 (" + t.getMessage() + ")";
+            }
+        }
+        return JsonInput.describe(e);
     }
 
     /** A response message's JSON. */
     static String print(byte[] response, Message prototype) {
         try {
-            return PRINTER.print(prototype.getParserForType().parseFrom(response));
+            CodedInputStream in = CodedInputStream.newInstance(response);
+            in.setRecursionLimit(RESPONSE_RECURSION_LIMIT);
+            return PRINTER.print(prototype.getParserForType().parseFrom(in));
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("the gRPC service sent a malformed " + prototype.getDescriptorForType().getFullName(), e);
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        // Gson prefixes its own type names and hints; keep the problem itself
-        return m.replaceFirst("^com\\.google\\.gson\\.stream\\.MalformedJsonException: ", "")
-                .replaceFirst("\\s*See https://github\\.com/google/gson/.*$", "");
     }
 }

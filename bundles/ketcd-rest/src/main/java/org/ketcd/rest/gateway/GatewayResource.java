@@ -5,17 +5,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import org.ketcd.api.GatewayStatusException;
 import org.ketcd.api.GrpcGatewayBackend;
+import org.ketcd.rest.OpenStreams;
 import org.ketcd.rest.RequestBody;
 import org.ketcd.rest.RestLimits;
 
@@ -30,10 +27,12 @@ public final class GatewayResource {
     private static final MediaType JSON = MediaType.APPLICATION_JSON_TYPE;
     private final GrpcGatewayBackend backend;
     private final RestLimits limits;
+    private final OpenStreams streams;
 
-    public GatewayResource(GrpcGatewayBackend backend, RestLimits limits) {
+    public GatewayResource(GrpcGatewayBackend backend, RestLimits limits, OpenStreams streams) {
         this.backend = backend;
         this.limits = limits;
+        this.streams = streams;
     }
 
     @POST
@@ -56,7 +55,7 @@ public final class GatewayResource {
                         + request.length + " vs. " + limits.grpcMessageBytes() + ")");
             }
         }
-        return route.streaming() ? stream(route, requests) : unary(route, requests.get(0));
+        return route.streaming() ? GatewayStream.start(backend, streams, route, requests) : unary(route, requests.get(0));
     }
 
     private Response unary(GatewayRoute route, byte[] request) throws InterruptedException {
@@ -68,63 +67,6 @@ public final class GatewayResource {
                 return error(s.code(), s.getMessage());
             }
             throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    /** A stream's end: the gRPC status it closed with. */
-    private record Closed(int code, String message) {
-    }
-
-    private Response stream(GatewayRoute route, List<byte[]> requests) throws InterruptedException {
-        BlockingQueue<Object> queue = new ArrayBlockingQueue<>(RestLimits.STREAM_BUFFER_MESSAGES);
-        GrpcGatewayBackend.RequestSink sink = backend.stream(route.method(), new GrpcGatewayBackend.ResponseListener() {
-            @Override
-            public void onMessage(byte[] response) {
-                put(queue, response);
-            }
-
-            @Override
-            public void onClose(int code, String message) {
-                put(queue, new Closed(code, message));
-            }
-        });
-        requests.forEach(sink::send);
-        sink.halfClose(); // as etcd's gateway at the end of the body; a watch stream stays open regardless
-        Object first = queue.take();
-        if (first instanceof Closed c && c.code() != 0) {
-            return Response.status(GatewayErrors.httpStatus(c.code())).type(JSON)
-                    .entity(GatewayErrors.streamChunk(c.code(), c.message()) + "\n").build();
-        }
-        StreamingOutput body = out -> {
-            try {
-                for (Object next = first; ; next = queue.take()) {
-                    if (next instanceof Closed c) {
-                        if (c.code() != 0) {
-                            writeLine(out, GatewayErrors.streamChunk(c.code(), c.message()));
-                        }
-                        return;
-                    }
-                    writeLine(out, "{\"result\":" + GatewayJson.print((byte[]) next, route.response()) + "}");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                sink.cancel(); // the HTTP client went away, or the call ended: either way nothing more is sent
-            }
-        };
-        return Response.ok(body, JSON).build();
-    }
-
-    private static void writeLine(OutputStream out, String line) throws IOException {
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static void put(BlockingQueue<Object> queue, Object item) {
-        try {
-            queue.put(item);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

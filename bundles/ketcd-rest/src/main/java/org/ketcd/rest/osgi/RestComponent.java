@@ -1,6 +1,5 @@
 package org.ketcd.rest.osgi;
 
-import java.net.InetSocketAddress;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.GrpcGatewayBackend;
 import org.ketcd.api.Http1Upstream;
@@ -34,9 +33,8 @@ public final class RestComponent {
     @Activate
     void activate(BundleContext context) {
         rest = RestServer.start(server, backend);
-        InetSocketAddress address = rest.address();
-        registration = context.registerService(Http1Upstream.class, () -> address, null);
-        LOG.info("REST API (etcd JSON gateway, /config, /services) serving on the client URLs via {}", address);
+        registration = context.registerService(Http1Upstream.class, rest, null);
+        LOG.info("REST API (etcd JSON gateway, /config, /services) serving on the client URLs via {}", rest.address());
     }
 
     @Deactivate

@@ -28,6 +28,7 @@ import org.ketcd.api.PutRequest;
 import org.ketcd.api.RangeRequest;
 import org.ketcd.rest.RequestBody;
 import org.ketcd.rest.JsonErrors;
+import org.ketcd.rest.NumberParam;
 import org.ketcd.rest.RestLimits;
 import org.ketcd.rest.ServerCall;
 
@@ -54,15 +55,12 @@ public final class ServicesResource {
     @PUT
     @Path("{name}/{instance}")
     public Response register(@PathParam("name") String name, @PathParam("instance") String instance,
-                             @QueryParam("ttl") Long ttl, InputStream body) throws IOException {
+                             @QueryParam("ttl") String ttl, InputStream body) throws IOException {
         Response bad = checkNames(name, instance);
         if (bad != null) {
             return bad;
         }
-        long seconds = ttl == null ? DEFAULT_TTL_SECONDS : ttl;
-        if (seconds <= 0) {
-            return error(400, "ttl must be a positive number of seconds");
-        }
+        long seconds = ttl == null ? DEFAULT_TTL_SECONDS : NumberParam.positive("ttl (seconds)", ttl);
         byte[] value = RequestBody.read(body, limits);
         LeaseGrantResponse lease = call(server.leaseGrant(seconds, 0));
         long revision = call(server.put(new PutRequest(key(name, instance), value, lease.id(), false, false, false))).revision();
