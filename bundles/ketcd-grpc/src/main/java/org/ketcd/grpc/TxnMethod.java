@@ -21,8 +21,8 @@ import org.ketcd.api.EtcdError;
  * recursion on the request's path (parse, checks, Raft command codec, apply, response) can overflow a stack.
  */
 final class TxnMethod {
-    /** Deepest transaction accepted: etcd's default allows 129; with 1 MB stacks parsing overflowed between 1,000 and 2,000. */
-    static final int MAX_TXN_DEPTH = 256;
+    /** Deepest transaction accepted: {@link org.ketcd.api.TxnRequest#MAX_DEPTH}, which the Raft command codec reads too. */
+    static final int MAX_TXN_DEPTH = org.ketcd.api.TxnRequest.MAX_DEPTH;
     /** Protobuf counts each nested message: a level is a RequestOp and its TxnRequest, the innermost op adds its request. */
     static final int RECURSION_LIMIT = 2 * MAX_TXN_DEPTH;
 

@@ -20,12 +20,8 @@ import org.ketcd.api.TxnRequest;
  * nest at most {@link #MAX_TXN_DEPTH} deep, so no input can exhaust the heap or the stack.
  */
 final class CommandBatchReader {
-    /**
-     * Nesting levels of a transaction inside a log entry: at least what the client APIs accept, so every
-     * valid command reads. Reading (like applying) recurses per level; at 1,000 levels an interpreted
-     * reader overflowed a default thread stack, so the bound stays well below that.
-     */
-    static final int MAX_TXN_DEPTH = 256;
+    /** Nesting levels of a transaction inside a log entry: what the client APIs accept, so every valid command reads. */
+    static final int MAX_TXN_DEPTH = org.ketcd.api.TxnRequest.MAX_DEPTH;
 
     /** The fewest bytes a command takes in an entry: proposer, request id and type. */
     private static final int MIN_COMMAND_BYTES = Long.BYTES + Long.BYTES + 1;
