@@ -131,8 +131,9 @@ final class KetcdStateMachine extends BaseStateMachine {
 
     /**
      * Ratis closes the state machine once its apply thread has stopped: nothing is applied after this.
-     * Unless the member is stopping, Ratis closed this member's Raft group on its own (its apply or log
-     * thread failed), and the member can no longer serve.
+     * Unless the member is stopping or was removed from the Raft configuration (Ratis stops a leader that
+     * committed its own removal; the member then stops as etcd's removed member does), Ratis closed this
+     * member's Raft group on its own because its apply or log thread failed, and the member can no longer serve.
      */
     @Override
     public void close() throws IOException {
@@ -140,9 +141,20 @@ final class KetcdStateMachine extends BaseStateMachine {
             super.close();
         } finally {
             closed.countDown();
-            if (!stopping) {
+            if (!stopping && !removedFromConfiguration()) {
                 fatal.fatal("Raft stopped this member's group on its own (see the errors before this one)", null);
             }
+        }
+    }
+
+    private boolean removedFromConfiguration() {
+        try {
+            RaftServer.Division division = getServer().getNow(null).getDivision(getGroupId());
+            return division.getRaftConf().getPeer(division.getId(),
+                    org.apache.ratis.proto.RaftProtos.RaftPeerRole.FOLLOWER,
+                    org.apache.ratis.proto.RaftProtos.RaftPeerRole.LISTENER) == null;
+        } catch (IOException | RuntimeException unknown) {
+            return false; // no server or group to ask (e.g. never started): not a removal
         }
     }
 
