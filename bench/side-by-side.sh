@@ -3,7 +3,7 @@
 #
 #   bench/side-by-side.sh [--members N] [--repeats R] [--keys K] [--server-warmup S]
 #                         [--case-seconds S] [--case-warmup S] [--time-limit S] [--results FILE] [--no-results]
-#                         [--keys-only]
+#                         [--keys-only] [--key-size B] [--val-size B] [--ketcd-java-opts OPTS]
 #
 # Starts real etcd (N members) and Ketcd (N members, bootstrapped with the same --initial-cluster) on
 # free 127.0.0.1 ports with fresh temp data dirs, warms each server up
@@ -30,6 +30,8 @@ results="$here/RESULTS.md"
 assembly="${KETCD_ASSEMBLY:-$root/karaf-assembly/target/assembly}"
 quota=$((8 * 1024 * 1024 * 1024))
 val_size=256; key_size=8
+# KETCD_JAVA_OPTS for Ketcd's members (e.g. -Xmx384m); empty: bin/ketcd's own heap policy
+ketcd_java_opts=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -43,6 +45,9 @@ while [ $# -gt 0 ]; do
         --results) results="$2"; shift 2 ;;
         --no-results) results_write=0; shift ;;
         --keys-only) keys_only=1; shift ;;
+        --key-size) key_size="$2"; shift 2 ;;
+        --val-size) val_size="$2"; shift 2 ;;
+        --ketcd-java-opts) ketcd_java_opts="$2"; shift 2 ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "side-by-side: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -56,7 +61,8 @@ if [ -z "${SIDE_BY_SIDE_BOUNDED:-}" ]; then
     exec timeout -s TERM -k 60 "$time_limit" "$0" "$@" --members "$members" --repeats "$repeats" --keys "$keys" \
         --server-warmup "$server_warmup" --case-seconds "$case_seconds" --case-warmup "$case_warmup" \
         --time-limit "$time_limit" --results "$results" $([ $results_write = 0 ] && echo --no-results) \
-        $([ $keys_only = 1 ] && echo --keys-only)
+        $([ $keys_only = 1 ] && echo --keys-only) --key-size "$key_size" --val-size "$val_size" \
+        ${ketcd_java_opts:+--ketcd-java-opts "$ketcd_java_opts"}
 fi
 
 bench="$here/ketcd-bench"
@@ -116,6 +122,7 @@ start_member() { # start_member etcd|ketcd member datadir
     local srv="$1" m="$2" dir="$3" cp pp cmd
     cp="$(port "$srv" "$m" client)"; pp="$(port "$srv" "$m" peer)"
     if [ "$srv" = etcd ]; then cmd=(etcd); else cmd=("$assembly/bin/ketcd"); fi
+    if [ "$srv" = ketcd ] && [ -n "$ketcd_java_opts" ]; then cmd=(env "KETCD_JAVA_OPTS=$ketcd_java_opts" "${cmd[@]}"); fi
     mkdir -p "$dir"
     "${cmd[@]}" --name "m$m" --data-dir "$dir" \
         --listen-client-urls "http://127.0.0.1:$cp" --advertise-client-urls "http://127.0.0.1:$cp" \
@@ -261,10 +268,10 @@ jdk="$(java -version 2>&1 | head -1)"
 etcdv="$(etcd --version 2>/dev/null | head -1)"
 printf '%s\n' "${cases[@]}" > "$work/cases.txt"
 python3 - "$jsonl" "$work/cases.txt" "$results" "$results_write" "$members" "$repeats" "$keys" "$commit" "$machine" "$jdk" "$etcdv" \
-    "$server_warmup" "$case_warmup" "$case_seconds" "$keys_only" <<'PY'
+    "$server_warmup" "$case_warmup" "$case_seconds" "$keys_only" "$key_size" "$val_size" "$ketcd_java_opts" <<'PY'
 import json, sys, statistics, datetime, os, re
 (jsonl, cases_f, results, write, members, repeats, keys, commit, machine, jdk, etcdv,
- sw, cw, cs, keys_only) = sys.argv[1:]
+ sw, cw, cs, keys_only, key_size, val_size, ketcd_opts) = sys.argv[1:]
 rows = [json.loads(l) for l in open(jsonl) if l.strip()]
 cases = [l.rstrip("\n").split("|") for l in open(cases_f) if l.strip()]
 def get(r, path):
@@ -305,7 +312,8 @@ for cid, metric, better, desc, args in cases:
     kd = k if isinstance(k, str) else fmt(k) if k is not None else "error"
     out.append(f"| {desc} ({better} is better) | {fmt(e) if e is not None else 'error'} | {kd} | {ratio} | {'; '.join(notes)} |")
 mem = {x["server"]: x for x in rows if x["case"] == "memory"}
-out2 = ["| with {:,} keys (8 B keys, 256 B values){} | etcd | Ketcd | Ketcd/etcd |".format(int(keys),
+out2 = ["| with {:,} keys ({} B keys, {} B values){}{} | etcd | Ketcd | Ketcd/etcd |".format(int(keys), key_size, val_size,
+        f"; Ketcd with KETCD_JAVA_OPTS={ketcd_opts}" if ketcd_opts else "",
         "; member 1 of {}, restarted alone".format(members) if int(members) > 1 else ""), "| --- | ---: | ---: | ---: |"]
 def mrow(label, field, scale=1.0, unit=""):
     e = mem.get("etcd", {}).get(field); k = mem.get("ketcd", {}).get(field)

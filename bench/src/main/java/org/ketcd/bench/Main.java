@@ -25,6 +25,10 @@ public final class Main {
             org.openjdk.jmh.Main.main(rest);
             return;
         }
+        if (args.length > 0 && args[0].equals("index-heap-cost")) {
+            IndexHeapCost.run(Integer.parseInt(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 1);
+            return;
+        }
         if (args.length > 0 && args[0].equals("free-ports")) {
             freePorts(args.length > 1 ? Integer.parseInt(args[1]) : 1);
             return;

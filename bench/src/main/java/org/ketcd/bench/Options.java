@@ -41,6 +41,7 @@ final class Options {
               ops: put | range | txn-put | lease-grant | lease-keepalive | watch | mixed
                    jmh [JMH options]          micro-benchmarks of Ketcd internals
                    free-ports N               print N free loopback TCP ports
+                   index-heap-cost N [V]      heap bytes per key version of an MVCC store (N keys, V versions)
                    wait-ready --endpoints E [--timeout S]   wait until E serves a linearizable range
                    camel-mqtt                 delivery latency and throughput of a route/bridge to MQTT
                    mqtt-bridge                watch --prefix over gRPC, publish each event to MQTT (QoS 1)

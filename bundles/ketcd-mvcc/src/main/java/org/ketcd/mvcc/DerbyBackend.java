@@ -19,12 +19,16 @@ import java.util.stream.Stream;
 import org.apache.derby.jdbc.EmbeddedDataSource;
 import org.ketcd.api.Alarm;
 import org.ketcd.api.AlarmType;
-import org.ketcd.api.Bytes;
 import org.ketcd.api.KeyValue;
 
 /**
  * The Derby side of the store: one embedded database, one connection with autocommit off, so every
- * write joins one open transaction until {@link #commit()}. Not thread-safe: the store serializes calls.
+ * write joins one open transaction until {@link #commit()}. Not thread-safe: the store serializes calls,
+ * but for {@link #readValue}, which readers call concurrently (it serializes itself).
+ *
+ * <p>Two tables hold the versions: {@code KV} has everything about a version but its value (what the
+ * key index is rebuilt from at open, without reading a value), {@code VAL} the values of puts, both keyed
+ * by revision. A database written by an earlier Ketcd, with the values in {@code KV}, is converted once at open.
  */
 final class DerbyBackend implements AutoCloseable {
 
@@ -38,14 +42,19 @@ final class DerbyBackend implements AutoCloseable {
     static final String META_CONSISTENT_INDEX = "consistent_index";
     static final String META_COMPACT_REVISION = "compact_revision";
 
-    private static final String[] TABLES = {"KV", "META", "ALARM", "LEASE"};
+    private static final String[] TABLES = {"KV", "VAL", "META", "ALARM", "LEASE"};
 
     private static final String DERBY_LOG_PROPERTY = "derby.stream.error.file";
 
     private final Path databaseDir;
     private final Connection conn;
     private final PreparedStatement insertKv;
+    private final PreparedStatement insertValue;
     private final PreparedStatement deleteKv;
+    private final PreparedStatement deleteValue;
+    /** Guards {@link #selectValue}: readers share it. */
+    private final Object valueReads = new Object();
+    private final PreparedStatement selectValue;
     private final PreparedStatement updateMeta;
     private final PreparedStatement insertMeta;
 
@@ -64,8 +73,11 @@ final class DerbyBackend implements AutoCloseable {
             conn.setAutoCommit(false);
             createSchemaIfAbsent();
             insertKv = conn.prepareStatement(
-                "INSERT INTO KV (MAIN, SUB, TOMBSTONE, K, V, CREATE_REV, VERSION, LEASE) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                "INSERT INTO KV (MAIN, SUB, TOMBSTONE, K, CREATE_REV, VERSION, LEASE) VALUES (?, ?, ?, ?, ?, ?, ?)");
+            insertValue = conn.prepareStatement("INSERT INTO VAL (MAIN, SUB, V) VALUES (?, ?, ?)");
             deleteKv = conn.prepareStatement("DELETE FROM KV WHERE MAIN = ? AND SUB = ?");
+            deleteValue = conn.prepareStatement("DELETE FROM VAL WHERE MAIN = ? AND SUB = ?");
+            selectValue = conn.prepareStatement("SELECT V FROM VAL WHERE MAIN = ? AND SUB = ?");
             updateMeta = conn.prepareStatement("UPDATE META SET VAL = ? WHERE NAME = ?");
             insertMeta = conn.prepareStatement("INSERT INTO META (NAME, VAL) VALUES (?, ?)");
         } catch (SQLException e) {
@@ -104,18 +116,36 @@ final class DerbyBackend implements AutoCloseable {
             }
         }
         if (tableExists("KV")) {
+            if (!tableExists("VAL")) {
+                moveValuesOutOfKv();
+            }
             conn.commit();
             return;
         }
         try (Statement st = conn.createStatement()) {
             st.executeUpdate("CREATE TABLE KV (MAIN BIGINT NOT NULL, SUB BIGINT NOT NULL, TOMBSTONE SMALLINT NOT NULL, "
-                + "K " + BLOB_TYPE + " NOT NULL, V " + BLOB_TYPE + ", CREATE_REV BIGINT NOT NULL, "
+                + "K " + BLOB_TYPE + " NOT NULL, CREATE_REV BIGINT NOT NULL, "
                 + "VERSION BIGINT NOT NULL, LEASE BIGINT NOT NULL, PRIMARY KEY (MAIN, SUB))");
+            createValueTable(st);
             st.executeUpdate("CREATE TABLE META (NAME VARCHAR(64) NOT NULL PRIMARY KEY, VAL BIGINT NOT NULL)");
             st.executeUpdate("CREATE TABLE ALARM (MEMBER_ID BIGINT NOT NULL, TYPE INT NOT NULL, "
                 + "PRIMARY KEY (MEMBER_ID, TYPE))");
         }
         conn.commit();
+    }
+
+    private static void createValueTable(Statement st) throws SQLException {
+        st.executeUpdate("CREATE TABLE VAL (MAIN BIGINT NOT NULL, SUB BIGINT NOT NULL, V " + BLOB_TYPE + " NOT NULL, "
+            + "PRIMARY KEY (MAIN, SUB))");
+    }
+
+    /** A database of an earlier Ketcd keeps the values in KV: they move to VAL, in the same transaction. */
+    private void moveValuesOutOfKv() throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            createValueTable(st);
+            st.executeUpdate("INSERT INTO VAL (MAIN, SUB, V) SELECT MAIN, SUB, V FROM KV WHERE TOMBSTONE = 0 AND V IS NOT NULL");
+            st.executeUpdate("ALTER TABLE KV DROP COLUMN V");
+        }
     }
 
     private boolean tableExists(String table) throws SQLException {
@@ -163,13 +193,59 @@ final class DerbyBackend implements AutoCloseable {
             insertKv.setLong(2, e.rev().sub());
             insertKv.setShort(3, (short) (e.tombstone() ? 1 : 0));
             insertKv.setBytes(4, kv.key());
-            insertKv.setBytes(5, kv.value());
-            insertKv.setLong(6, kv.createRevision());
-            insertKv.setLong(7, kv.version());
-            insertKv.setLong(8, kv.lease());
+            insertKv.setLong(5, kv.createRevision());
+            insertKv.setLong(6, kv.version());
+            insertKv.setLong(7, kv.lease());
             insertKv.executeUpdate();
+            if (!e.tombstone()) {
+                insertValue.setLong(1, e.rev().main());
+                insertValue.setLong(2, e.rev().sub());
+                insertValue.setBytes(3, kv.value());
+                insertValue.executeUpdate();
+            }
         } catch (SQLException ex) {
             throw fault("insert", ex);
+        }
+    }
+
+    /**
+     * The value of the put at {@code rev} (written in this transaction or committed), or null if there is
+     * none. Safe to call from concurrent readers while no write runs.
+     */
+    byte[] readValue(Revision rev) {
+        synchronized (valueReads) {
+            try {
+                selectValue.setLong(1, rev.main());
+                selectValue.setLong(2, rev.sub());
+                try (ResultSet rs = selectValue.executeQuery()) {
+                    return rs.next() ? rs.getBytes(1) : null;
+                }
+            } catch (SQLException ex) {
+                throw fault("read value", ex);
+            }
+        }
+    }
+
+    /** One stored value and its revision. */
+    record StoredValue(Revision rev, byte[] value) {
+    }
+
+    /**
+     * Streams every value in revision order to {@code sink}, one row at a time (for hashes over the whole
+     * store); the sink returns false to stop early.
+     */
+    void forEachValue(java.util.function.Predicate<StoredValue> sink) {
+        synchronized (valueReads) {
+            try (Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT MAIN, SUB, V FROM VAL ORDER BY MAIN, SUB")) {
+                while (rs.next()) {
+                    if (!sink.test(new StoredValue(new Revision(rs.getLong(1), rs.getLong(2)), rs.getBytes(3)))) {
+                        return;
+                    }
+                }
+            } catch (SQLException ex) {
+                throw fault("scan values", ex);
+            }
         }
     }
 
@@ -177,16 +253,20 @@ final class DerbyBackend implements AutoCloseable {
         try {
             int pending = 0;
             for (Revision r : revisions) {
-                deleteKv.setLong(1, r.main());
-                deleteKv.setLong(2, r.sub());
-                deleteKv.addBatch();
+                for (PreparedStatement ps : new PreparedStatement[] {deleteKv, deleteValue}) {
+                    ps.setLong(1, r.main());
+                    ps.setLong(2, r.sub());
+                    ps.addBatch();
+                }
                 if (++pending == DELETE_BATCH_ROWS) {
                     deleteKv.executeBatch();
+                    deleteValue.executeBatch();
                     pending = 0;
                 }
             }
             if (pending > 0) {
                 deleteKv.executeBatch();
+                deleteValue.executeBatch();
             }
         } catch (SQLException ex) {
             throw fault("delete", ex);
@@ -194,19 +274,17 @@ final class DerbyBackend implements AutoCloseable {
     }
 
     /**
-     * Feeds every stored version, in no particular order (a plain table scan: at open, with 1M rows,
-     * {@code ORDER BY MAIN, SUB} walked the primary-key index and fetched each row through it, 1.2 s;
-     * the scan takes 0.7 s). {@link KeyIndex#load} puts each key's versions in order.
+     * Feeds every stored version without its value (null), in no particular order (a plain table scan: at
+     * open, with 1M rows, {@code ORDER BY MAIN, SUB} walked the primary-key index and fetched each row
+     * through it, 1.2 s; the scan takes 0.7 s). {@link KeyIndex#load} puts each key's versions in order.
      */
     void loadAll(Consumer<KeyIndex.Entry> sink) {
         try (Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT MAIN, SUB, TOMBSTONE, K, V, CREATE_REV, VERSION, LEASE FROM KV")) {
+             ResultSet rs = st.executeQuery("SELECT MAIN, SUB, TOMBSTONE, K, CREATE_REV, VERSION, LEASE FROM KV")) {
             while (rs.next()) {
                 long main = rs.getLong(1);
                 boolean tombstone = rs.getShort(3) != 0;
-                byte[] value = rs.getBytes(5);
-                KeyValue kv = new KeyValue(rs.getBytes(4), rs.getLong(6), main, rs.getLong(7),
-                    value == null || value.length == 0 ? Bytes.EMPTY : value, rs.getLong(8));
+                KeyValue kv = new KeyValue(rs.getBytes(4), rs.getLong(5), main, rs.getLong(6), null, rs.getLong(7));
                 sink.accept(new KeyIndex.Entry(new Revision(main, rs.getLong(2)), kv, tombstone));
             }
         } catch (SQLException ex) {

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.zip.CRC32C;
@@ -31,11 +32,10 @@ import org.ketcd.api.TxnRequest;
 import org.ketcd.api.TxnResponse;
 
 /**
- * {@link MvccStore} with the whole key history in memory ({@link KeyIndex}) and Derby as its durable copy.
- *
- * <p>Design costs: every stored version (values included) lives on the heap, so memory grows with the
- * uncompacted history, like the data itself; opening reads the whole KV table. In return reads never touch
- * Derby and run under a shared read lock concurrently with each other; writes, commits and Derby
+ * {@link MvccStore} on Derby, with the key index in memory as etcd's treeIndex: keys and their versions'
+ * revisions are on the heap ({@link KeyIndex}), values are in Derby and read by revision, through a
+ * byte-bounded cache ({@link Values}). Opening rebuilds the index from the version rows without reading a
+ * value. Reads run under a shared read lock concurrently with each other; writes, commits and Derby
  * maintenance take the exclusive lock, and a write holds it while its rows go into the open Derby
  * transaction, so a reader never sees half a transaction. Derby keeps its fsync on, but commits only when
  * {@link #commit()} is called (the Raft log gives durability in between).
@@ -54,6 +54,13 @@ final class DerbyMvccStore implements MvccStore {
     private final Lock writeLock = lock.writeLock();
     private final KeyIndex index = new KeyIndex();
     private final DerbyBackend backend;
+    private final Values values;
+    /** Runs compactions' removals one after another, off the caller's thread (see compact). */
+    private final java.util.concurrent.ExecutorService compactions = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ketcd-mvcc-compaction");
+        t.setDaemon(true);
+        return t;
+    });
     /** Granted leases and the live keys each holds (etcd's lease bucket plus the lessor's item map). */
     private final Leases leases = new Leases();
 
@@ -72,6 +79,7 @@ final class DerbyMvccStore implements MvccStore {
 
     private DerbyMvccStore(DerbyBackend backend, MvccOptions options) {
         this.backend = backend;
+        this.values = new Values(backend, options.valueCacheBytes());
         backend.loadAll(index::load);
         compactRev = backend.readMeta(DerbyBackend.META_COMPACT_REVISION, NEVER_COMPACTED);
         consistentIndex = backend.readMeta(DerbyBackend.META_CONSISTENT_INDEX, 0);
@@ -79,6 +87,11 @@ final class DerbyMvccStore implements MvccStore {
         // as etcd's restore: a fresh store is at revision 1; a compaction may have dropped the newest tombstone
         currentRev = Math.max(1, Math.max(index.newestRevision(), compactRev));
         backend.readLeases().forEach(leases::grant);
+        long compacted = compactRev;
+        if (compacted > 0) {
+            // a compaction whose removals were not all committed before a stop goes on where it was
+            compactions.submit(() -> removeCompacted(compacted));
+        }
         if (!leases.isEmpty()) {
             for (KeyValue kv : index.range(ALL_KEYS, Bytes.FROM_KEY, currentRev)) {
                 leases.move(kv.key(), 0, kv.lease());
@@ -98,6 +111,16 @@ final class DerbyMvccStore implements MvccStore {
     }
 
     // ---- reads of store state
+
+    /** Versions the key index holds now (for tests). */
+    long indexedVersions() {
+        return underRead(() -> (long) index.entriesByRevision().size());
+    }
+
+    /** Bytes the value cache holds now (for tests). */
+    long cachedValueBytes() {
+        return values.cache().bytes();
+    }
 
     @Override
     public long currentRevision() {
@@ -169,6 +192,7 @@ final class DerbyMvccStore implements MvccStore {
                 for (int i = t.written.size() - 1; i >= 0; i--) {
                     KeyIndex.Entry undone = t.written.get(i);
                     index.removeNewest(undone);
+                    values.removed(undone.rev());
                     if (!leases.isEmpty()) {
                         KeyValue restored = index.get(undone.kv().key(), Long.MAX_VALUE);
                         leases.move(undone.kv().key(), undone.tombstone() ? 0 : undone.kv().lease(),
@@ -190,18 +214,60 @@ final class DerbyMvccStore implements MvccStore {
 
     @Override
     public CompactionResponse compact(CompactionRequest r) {
-        return underWrite(() -> {
+        CompactionResponse response = underWrite(() -> {
             if (r.revision() <= compactRev) {
                 throw EtcdError.COMPACTED.exception();
             }
             if (r.revision() > currentRev) {
                 throw EtcdError.FUTURE_REV.exception();
             }
-            backend.delete(index.compact(r.revision()));
             compactRev = r.revision();
             backend.writeMeta(DerbyBackend.META_COMPACT_REVISION, compactRev);
             return new CompactionResponse(currentRev);
         });
+        // from here on the history below compactRev cannot be read; its versions go in batches, in the background
+        // unless the client asked to wait (etcd's physical), as etcd's scheduleCompaction does
+        Future<?> removal = compactions.submit(() -> removeCompacted(r.revision()));
+        if (r.physical()) {
+            awaitQuietly(removal);
+        }
+        return response;
+    }
+
+    /** Keys whose versions one compaction batch goes through while it holds the store (etcd's compaction-batch-limit). */
+    static final int COMPACTION_BATCH_KEYS = 1_000;
+
+    /**
+     * Removes the versions a compaction at {@code atRev} drops, {@link #COMPACTION_BATCH_KEYS} keys at a time,
+     * each batch under the write lock, so that reads and writes go on between batches. The deletions join the
+     * open Derby transaction; a crash before its commit leaves them to the next open, which compacts again.
+     */
+    private void removeCompacted(long atRev) {
+        byte[] from = new byte[0];
+        while (from != null) {
+            writeLock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                KeyIndex.CompactedBatch batch = index.compact(atRev, from, COMPACTION_BATCH_KEYS);
+                backend.delete(batch.removed());
+                batch.removed().forEach(values::removed);
+                from = batch.nextKey();
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    private static void awaitQuietly(Future<?> f) {
+        try {
+            f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("compaction failed", e.getCause());
+        }
     }
 
     // ---- leases (their expiry is the leader's business, not the store's)
@@ -259,12 +325,12 @@ final class DerbyMvccStore implements MvccStore {
                 throw EtcdError.COMPACTED.exception();
             }
             KeyIndex.Slice slice = index.history(key, nz(rangeEnd), from, Math.min(to, currentRev), HISTORY_CHUNK_EVENTS);
-            return new HistoryChunk(slice.entries().stream().map(DerbyMvccStore::event).toList(), slice.nextRevision());
+            return new HistoryChunk(slice.entries().stream().map(this::event).toList(), slice.nextRevision());
         });
     }
 
-    private static Event event(KeyIndex.Entry e) {
-        return e.tombstone() ? Event.delete(e.kv().key(), e.rev().main()) : Event.put(e.kv());
+    private Event event(KeyIndex.Entry e) {
+        return e.tombstone() ? Event.delete(e.kv().key(), e.rev().main()) : Event.put(values.withValue(e));
     }
 
     // ---- batching and persistence
@@ -354,6 +420,7 @@ final class DerbyMvccStore implements MvccStore {
         try {
             if (!closed) {
                 closed = true;
+                compactions.shutdownNow();
                 backend.close();
             }
         } finally {
@@ -367,9 +434,7 @@ final class DerbyMvccStore implements MvccStore {
     public int hash() {
         return underRead(() -> {
             CRC32C crc = new CRC32C();
-            for (KeyIndex.Entry e : index.entriesByRevision()) {
-                hashEntry(crc, e);
-            }
+            StoreHashes.forEachWithValue(index.entriesByRevision(), backend, e -> hashEntry(crc, e));
             crc.update(longBytes(compactRev));
             return (int) crc.getValue();
         });
@@ -388,8 +453,7 @@ final class DerbyMvccStore implements MvccStore {
             // as etcd's HashByRev: versions at or below the compact revision count only if a compaction
             // at rev would keep them
             Set<Revision> keep = index.keep(rev);
-            CRC32C crc = new CRC32C();
-            crc.update(EtcdBackendEncoding.KEY_BUCKET);
+            List<KeyIndex.Entry> hashed = new ArrayList<>();
             for (KeyIndex.Entry e : index.entriesByRevision()) {
                 long main = e.rev().main();
                 if (main > rev) {
@@ -398,9 +462,14 @@ final class DerbyMvccStore implements MvccStore {
                 if (main <= compactRev && !keep.isEmpty() && !keep.contains(e.rev())) {
                     continue;
                 }
+                hashed.add(e);
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(EtcdBackendEncoding.KEY_BUCKET);
+            StoreHashes.forEachWithValue(hashed, backend, e -> {
                 crc.update(EtcdBackendEncoding.revisionKey(e.rev(), e.tombstone()));
                 crc.update(EtcdBackendEncoding.keyValue(e.kv(), e.tombstone()));
-            }
+            });
             return new HashKvResponse(currentRev, (int) crc.getValue(), compactRev);
         });
     }
@@ -447,7 +516,7 @@ final class DerbyMvccStore implements MvccStore {
             currentRev = t.beginRev + 1;
             ChangeListener listener = changeListener;
             if (listener != null) {
-                listener.applied(currentRev, t.written.stream().map(DerbyMvccStore::event).toList());
+                listener.applied(currentRev, t.written.stream().map(this::event).toList());
             }
         }
     }
@@ -464,41 +533,50 @@ final class DerbyMvccStore implements MvccStore {
         if (rev < compactRev) {
             throw EtcdError.COMPACTED.exception();
         }
-        List<KeyValue> kvs = index.range(r.key(), nz(r.rangeEnd()), rev);
-        long count = kvs.size();
+        List<KeyIndex.Entry> found = index.rangeEntries(r.key(), nz(r.rangeEnd()), rev);
+        long count = found.size();
         if (r.countOnly()) {
             return new RangeResponse(curRev, List.of(), false, count);
         }
-        kvs = new ArrayList<>(kvs);
+        found = new ArrayList<>(found);
         if (r.maxModRevision() != 0) {
-            kvs.removeIf(kv -> kv.modRevision() > r.maxModRevision());
+            found.removeIf(e -> e.kv().modRevision() > r.maxModRevision());
         }
         if (r.minModRevision() != 0) {
-            kvs.removeIf(kv -> kv.modRevision() < r.minModRevision());
+            found.removeIf(e -> e.kv().modRevision() < r.minModRevision());
         }
         if (r.maxCreateRevision() != 0) {
-            kvs.removeIf(kv -> kv.createRevision() > r.maxCreateRevision());
+            found.removeIf(e -> e.kv().createRevision() > r.maxCreateRevision());
         }
         if (r.minCreateRevision() != 0) {
-            kvs.removeIf(kv -> kv.createRevision() < r.minCreateRevision());
+            found.removeIf(e -> e.kv().createRevision() < r.minCreateRevision());
         }
         RangeRequest.SortOrder order = r.sortOrder() == null ? RangeRequest.SortOrder.NONE : r.sortOrder();
         RangeRequest.SortTarget target = r.sortTarget() == null ? RangeRequest.SortTarget.KEY : r.sortTarget();
         if (target != RangeRequest.SortTarget.KEY && order == RangeRequest.SortOrder.NONE) {
             order = RangeRequest.SortOrder.ASCEND; // etcd: the index returns key order, so only non-key targets sort by default
         }
+        // values are read from the store only for what is returned, or all of them to sort by value
+        List<KeyIndex.Entry> sorted = found;
         if (order != RangeRequest.SortOrder.NONE) {
+            if (target == RangeRequest.SortTarget.VALUE) {
+                sorted = new ArrayList<>(found.size());
+                for (KeyIndex.Entry e : found) {
+                    sorted.add(new KeyIndex.Entry(e.rev(), values.withValue(e), e.tombstone()));
+                }
+            }
             Comparator<KeyValue> c = sortComparator(target);
-            kvs.sort(order == RangeRequest.SortOrder.DESCEND ? c.reversed() : c); // stable: ties stay in key order
+            Comparator<KeyIndex.Entry> byKv = (a, b) -> c.compare(a.kv(), b.kv());
+            sorted.sort(order == RangeRequest.SortOrder.DESCEND ? byKv.reversed() : byKv); // stable: ties stay in key order
         }
         boolean more = false;
-        if (r.limit() > 0 && kvs.size() > r.limit()) {
-            kvs = kvs.subList(0, (int) r.limit());
+        if (r.limit() > 0 && sorted.size() > r.limit()) {
+            sorted = sorted.subList(0, (int) r.limit());
             more = true;
         }
-        List<KeyValue> out = new ArrayList<>(kvs.size());
-        for (KeyValue kv : kvs) {
-            out.add(r.keysOnly() ? kv.withoutValue() : kv);
+        List<KeyValue> out = new ArrayList<>(sorted.size());
+        for (KeyIndex.Entry e : sorted) {
+            out.add(r.keysOnly() ? e.kv().withoutValue() : values.withValue(e));
         }
         return new RangeResponse(curRev, List.copyOf(out), more, count);
     }
@@ -517,7 +595,8 @@ final class DerbyMvccStore implements MvccStore {
     private PutResponse put(WriteTxn t, PutRequest p) {
         KeyValue prev = null;
         if (p.ignoreValue() || p.ignoreLease() || p.prevKv()) {
-            prev = index.get(p.key(), t.readRev());
+            KeyIndex.Entry live = index.getEntry(p.key(), t.readRev());
+            prev = live == null ? null : values.withValue(live);
         }
         if ((p.ignoreValue() || p.ignoreLease()) && prev == null) {
             throw EtcdError.KEY_NOT_FOUND.exception();
@@ -537,21 +616,33 @@ final class DerbyMvccStore implements MvccStore {
 
     /** etcd's applierV3backend.DeleteRange inside a write txn. */
     private DeleteRangeResponse delete(WriteTxn t, DeleteRangeRequest d) {
-        List<KeyValue> victims = index.range(d.key(), nz(d.rangeEnd()), t.readRev());
+        List<KeyIndex.Entry> victims = index.rangeEntries(d.key(), nz(d.rangeEnd()), t.readRev());
+        List<KeyValue> prevKvs = new ArrayList<>();
+        if (d.prevKv()) {
+            for (KeyIndex.Entry e : victims) {
+                prevKvs.add(values.withValue(e)); // before the tombstones: read in this transaction's view
+            }
+        }
         long rev = t.beginRev + 1;
-        for (KeyValue kv : victims) {
-            KeyValue tomb = new KeyValue(kv.key(), 0, rev, 0, Bytes.EMPTY, 0);
+        for (KeyIndex.Entry e : victims) {
+            KeyValue tomb = new KeyValue(e.kv().key(), 0, rev, 0, Bytes.EMPTY, 0);
             write(t, new KeyIndex.Entry(new Revision(rev, t.changes), tomb, true));
         }
         long respRev = victims.isEmpty() && t.changes == 0 ? t.beginRev : rev;
-        return new DeleteRangeResponse(respRev, victims.size(), d.prevKv() ? List.copyOf(victims) : List.of());
+        return new DeleteRangeResponse(respRev, victims.size(), List.copyOf(prevKvs));
     }
 
     private void write(WriteTxn t, KeyIndex.Entry e) {
         // With no lease granted no live key holds one, and a put cannot name one: nothing to track.
         KeyValue before = leases.isEmpty() ? null : index.get(e.kv().key(), Long.MAX_VALUE);
         backend.insert(e); // first, so that a Derby fault leaves the index untouched
-        index.append(e);
+        KeyValue kv = e.kv();
+        if (!e.tombstone()) {
+            values.written(e.rev(), kv.value());
+        }
+        // the index keeps no value (null): reads get it from Values
+        index.append(new KeyIndex.Entry(e.rev(),
+                new KeyValue(kv.key(), kv.createRevision(), kv.modRevision(), kv.version(), null, kv.lease()), e.tombstone()));
         if (!leases.isEmpty()) {
             leases.move(e.kv().key(), before == null ? 0 : before.lease(), e.tombstone() ? 0 : e.kv().lease());
         }
@@ -588,13 +679,13 @@ final class DerbyMvccStore implements MvccStore {
     }
 
     private boolean applyCompare(Compare c, long viewRev) {
-        List<KeyValue> kvs = index.range(c.key(), nz(c.rangeEnd()), viewRev);
-        if (kvs.isEmpty()) {
+        List<KeyIndex.Entry> found = index.rangeEntries(c.key(), nz(c.rangeEnd()), viewRev);
+        if (found.isEmpty()) {
             // etcd: a value compare on missing keys always fails; others compare against a zero key-value
             return c.target() != Compare.Target.VALUE && compareKv(c, new KeyValue(c.key(), 0, 0, 0, Bytes.EMPTY, 0));
         }
-        for (KeyValue kv : kvs) {
-            if (!compareKv(c, kv)) {
+        for (KeyIndex.Entry e : found) {
+            if (!compareKv(c, c.target() == Compare.Target.VALUE ? values.withValue(e) : e.kv())) {
                 return false;
             }
         }

@@ -16,9 +16,11 @@ import org.ketcd.api.Bytes;
 import org.ketcd.api.KeyValue;
 
 /**
- * The in-memory history of every key, like etcd's {@code treeIndex}, but holding whole key-values so
- * that reads never touch Derby. Keys are ordered as unsigned bytes; each key's versions are kept in
- * revision order, a tombstone closing a generation. Pure logic: no I/O, no locking (the store locks).
+ * The in-memory history of every key, like etcd's {@code treeIndex}: per version its revision, create
+ * revision, version and lease, not its value (the store keeps values in Derby, {@link Values}). Keys are
+ * ordered as unsigned bytes; each key's versions are kept in revision order, a tombstone closing a
+ * generation. Pure logic: no I/O, no locking (the store locks). The key-values it holds and hands out carry
+ * whatever value they were added with; the store adds them without one (null).
  *
  * <p>Memory layout (issue 3: a member holds every version of every key, a million keys must fit in a
  * few hundred MB). Per key the map holds one value:
@@ -148,6 +150,27 @@ final class KeyIndex {
         return live(keys.get(key), atRev);
     }
 
+    /** As {@link #get}, with the version's revision. */
+    Entry getEntry(byte[] key, long atRev) {
+        return liveEntry(keys.get(key), atRev);
+    }
+
+    /** As {@link #range}, with each version's revision. */
+    List<Entry> rangeEntries(byte[] key, byte[] rangeEnd, long atRev) {
+        if (rangeEnd.length == 0) {
+            Entry e = getEntry(key, atRev);
+            return e == null ? List.of() : List.of(e);
+        }
+        List<Entry> out = new ArrayList<>();
+        for (Object versions : span(key, rangeEnd).values()) {
+            Entry e = liveEntry(versions, atRev);
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     /** The live versions at {@code atRev} of the keys in etcd's (key, rangeEnd) interval, in key order. */
     List<KeyValue> range(byte[] key, byte[] rangeEnd, long atRev) {
         if (rangeEnd.length == 0) {
@@ -170,8 +193,28 @@ final class KeyIndex {
      */
     List<Revision> compact(long atRev) {
         List<Revision> removed = new ArrayList<>();
-        for (Iterator<Map.Entry<byte[], Object>> it = keys.entrySet().iterator(); it.hasNext(); ) {
+        byte[] from = new byte[0];
+        while (from != null) {
+            CompactedBatch batch = compact(atRev, from, Integer.MAX_VALUE);
+            removed.addAll(batch.removed());
+            from = batch.nextKey();
+        }
+        return removed;
+    }
+
+    /** What one batch of a compaction removed, and the key the next batch starts from (null: done). */
+    record CompactedBatch(List<Revision> removed, byte[] nextKey) {
+    }
+
+    /** Compacts as {@link #compact(long)}, but only the keys from {@code fromKey} on, at most {@code maxKeys} of them. */
+    CompactedBatch compact(long atRev, byte[] fromKey, int maxKeys) {
+        List<Revision> removed = new ArrayList<>();
+        int visited = 0;
+        for (Iterator<Map.Entry<byte[], Object>> it = keys.tailMap(fromKey, true).entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<byte[], Object> slot = it.next();
+            if (visited++ == maxKeys) {
+                return new CompactedBatch(removed, slot.getKey());
+            }
             Object v = slot.getValue();
             int newest = newestAtOrBelow(v, atRev);
             if (newest < 0) {
@@ -191,7 +234,7 @@ final class KeyIndex {
                 }
             }
         }
-        return removed;
+        return new CompactedBatch(removed, null);
     }
 
     /** The revisions a compaction at {@code atRev} would keep at or below it (etcd's {@code Keep}). */
@@ -318,6 +361,14 @@ final class KeyIndex {
     private static int compare(long main1, int sub1, long main2, int sub2) {
         int c = Long.compare(main1, main2);
         return c != 0 ? c : Integer.compare(sub1, sub2);
+    }
+
+    private static Entry liveEntry(Object versions, long atRev) {
+        if (versions == null) {
+            return null;
+        }
+        int i = newestAtOrBelow(versions, atRev);
+        return i < 0 || isTombstone(kvAt(versions, i)) ? null : entryAt(versions, i);
     }
 
     private static KeyValue live(Object versions, long atRev) {

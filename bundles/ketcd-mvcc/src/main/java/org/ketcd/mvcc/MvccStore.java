@@ -90,7 +90,10 @@ public interface MvccStore extends AutoCloseable {
     /** Sets the one listener told of every applied revision (null: none). */
     void setChangeListener(ChangeListener listener);
 
-    /** Drops history before {@code r.revision()}; synchronous whatever {@code physical} says. */
+    /**
+     * Drops history before {@code r.revision()}: at once for reads; the versions themselves are removed in
+     * batches in the background, or before this returns when {@code physical} (as etcd's).
+     */
     CompactionResponse compact(CompactionRequest r);
 
     /** The Raft index recorded, in the same Derby transaction as the data, by the next {@link #commit()}. */

@@ -32,7 +32,7 @@ class ChangeFeedAndHistoryTest {
 
     @BeforeEach
     void open() {
-        store = MvccStore.open(dir, MvccOptions.defaults());
+        store = MvccStore.open(dir, RandomizedAgainstModelTest.SMALL_CACHE);
         store.setChangeListener((rev, events) -> fed.add(rev + ":" + show(events)));
     }
 

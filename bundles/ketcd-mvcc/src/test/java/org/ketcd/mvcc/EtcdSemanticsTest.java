@@ -39,7 +39,7 @@ class EtcdSemanticsTest {
 
     @BeforeEach
     void open() {
-        s = MvccStore.open(dir, MvccOptions.defaults());
+        s = MvccStore.open(dir, RandomizedAgainstModelTest.SMALL_CACHE);
         s.grantLease(7, 60);
     }
 

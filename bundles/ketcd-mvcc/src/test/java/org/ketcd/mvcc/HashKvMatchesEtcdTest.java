@@ -22,7 +22,7 @@ class HashKvMatchesEtcdTest {
 
     @Test
     void hashKvEqualsEtcdsForTheSameHistoryBeforeAndAfterCompaction() {
-        try (MvccStore s = MvccStore.open(dir, MvccOptions.defaults())) {
+        try (MvccStore s = MvccStore.open(dir, RandomizedAgainstModelTest.SMALL_CACHE)) {
             s.put(PutRequest.of(Bytes.utf8("a"), Bytes.utf8("1")));
             s.put(PutRequest.of(Bytes.utf8("b"), Bytes.utf8("2")));
             s.deleteRange(new DeleteRangeRequest(Bytes.utf8("a"), Bytes.EMPTY, false));

@@ -154,7 +154,7 @@ public final class EtcdMember implements AutoCloseable {
         // --initial-cluster-state existing: this member was added with `member add` and joins a running cluster.
         ClusterJoin join = bootstrapping && !config.initialClusterStateNew() ? ClusterJoin.find(config) : null;
         MemberIdentity identity = join != null ? join.identity(memberDir) : MemberIdentity.loadOrBootstrap(config, memberDir, v3Discovery);
-        ReplaceableStore store = new ReplaceableStore(memberDir.resolve(STORE_DIR), MvccOptions.defaults());
+        ReplaceableStore store = new ReplaceableStore(memberDir.resolve(STORE_DIR), new MvccOptions(config.valueCacheBytes()));
         Path restored = memberDir.resolve(STORE_DIR).resolve(SnapshotRestore.MARKER);
         if (Files.exists(restored)) {
             // Restored from a snapshot: the old cluster's Raft indexes mean nothing to this cluster's new log.

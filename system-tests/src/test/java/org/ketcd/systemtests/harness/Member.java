@@ -192,10 +192,12 @@ public final class Member implements AutoCloseable {
         }
     }
 
-    /** Starts a prepared member as a cluster of its own and waits until it is healthy. */
-    public void startAlone() {
+    /** Starts a prepared member as a cluster of its own, with these flags too, and waits until it is healthy. */
+    public void startAlone(String... flags) {
         try {
-            launchWith("--initial-cluster", name + "=" + peerUrl());
+            List<String> bootstrap = new ArrayList<>(List.of("--initial-cluster", name + "=" + peerUrl()));
+            bootstrap.addAll(List.of(flags));
+            launchWith(bootstrap.toArray(String[]::new));
             awaitHealthy();
         } catch (RuntimeException | Error e) {
             close();

@@ -42,7 +42,9 @@ enum Flag {
     DEBUG("debug", "false", Kind.BOOL),
     // Ketcd's own (etcd has no such flag)
     KARAF_FEATURES("karaf-features", "", Kind.FEATURES,
-            "Ketcd: Karaf features to install once the member serves, comma separated, each name or name/version");
+            "Ketcd: Karaf features to install once the member serves, comma separated, each name or name/version"),
+    VALUE_CACHE_BYTES("experimental-value-cache-bytes", String.valueOf(org.ketcd.mvcc.MvccOptions.DEFAULT_VALUE_CACHE_BYTES), Kind.UINT,
+            "Ketcd: bytes of recently written and read values kept on the heap; the others are read from Derby");
 
     enum Kind { STRING, URLS, UINT, INT, BOOL, FEATURES }
 

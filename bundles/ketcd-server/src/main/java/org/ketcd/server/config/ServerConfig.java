@@ -522,6 +522,11 @@ public final class ServerConfig {
         return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(values.get(Flag.MAX_REQUEST_BYTES)));
     }
 
+    /** --experimental-value-cache-bytes: the store's value cache (Ketcd's own flag). */
+    public long valueCacheBytes() {
+        return Long.parseLong(values.get(Flag.VALUE_CACHE_BYTES));
+    }
+
     public int maxTxnOps() {
         return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(values.get(Flag.MAX_TXN_OPS)));
     }
