@@ -14,6 +14,11 @@ public enum EtcdError {
     COMPACTED(StatusCode.OUT_OF_RANGE, "etcdserver: mvcc: required revision has been compacted"),
     FUTURE_REV(StatusCode.OUT_OF_RANGE, "etcdserver: mvcc: required revision is a future revision"),
     NO_SPACE(StatusCode.RESOURCE_EXHAUSTED, "etcdserver: mvcc: database space exceeded"),
+    /**
+     * grpc-go's refusal of an answer above the server's send limit, which etcd sends for a range too large;
+     * the store refuses such a range before building it, with the sizes appended (see {@code RangeBudget}).
+     */
+    RESPONSE_TOO_LARGE(StatusCode.RESOURCE_EXHAUSTED, "grpc: trying to send message larger than max"),
     LEASE_NOT_FOUND(StatusCode.NOT_FOUND, "etcdserver: requested lease not found"),
     LEASE_EXIST(StatusCode.FAILED_PRECONDITION, "etcdserver: lease already exists"),
     LEASE_TTL_TOO_LARGE(StatusCode.OUT_OF_RANGE, "etcdserver: too large lease TTL"),

@@ -5,7 +5,12 @@ public final class EtcdException extends RuntimeException {
     private final EtcdError error;
 
     public EtcdException(EtcdError error) {
-        super(error.message(), null, false, false);
+        this(error, error.message());
+    }
+
+    /** One of etcd's errors whose message carries details of this request (sizes, limits). */
+    public EtcdException(EtcdError error, String message) {
+        super(message, null, false, false);
         this.error = error;
     }
 

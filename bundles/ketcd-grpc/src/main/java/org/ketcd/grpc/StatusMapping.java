@@ -32,7 +32,8 @@ final class StatusMapping {
             return s;
         }
         if (cause instanceof EtcdException e) {
-            return status(e.error());
+            return Status.fromCode(Status.Code.valueOf(e.error().code().name())).withDescription(e.getMessage())
+                    .asRuntimeException();
         }
         if (cause instanceof java.util.concurrent.CancellationException) {
             return Status.CANCELLED.withDescription("context canceled").asRuntimeException(); // the client went away

@@ -45,6 +45,7 @@ final class DerbyBackend implements AutoCloseable {
     private static final String[] TABLES = {"KV", "VAL", "META", "ALARM", "LEASE"};
 
     private static final String DERBY_LOG_PROPERTY = "derby.stream.error.file";
+    private static final String PAGE_CACHE_PROPERTY = "derby.storage.pageCacheSize";
 
     private final Path databaseDir;
     private final Connection conn;
@@ -59,6 +60,11 @@ final class DerbyBackend implements AutoCloseable {
     private final PreparedStatement insertMeta;
 
     DerbyBackend(Path storeDir) {
+        this(storeDir, MvccOptions.DEFAULT_PAGE_CACHE_PAGES);
+    }
+
+    /** Opens (creating if absent) the database in {@code storeDir} with a page cache of {@code pageCachePages}. */
+    DerbyBackend(Path storeDir, int pageCachePages) {
         this.databaseDir = storeDir.resolve(DATABASE_DIR).toAbsolutePath();
         try {
             Files.createDirectories(storeDir);
@@ -69,7 +75,7 @@ final class DerbyBackend implements AutoCloseable {
             }
             EmbeddedDataSource ds = dataSource();
             ds.setCreateDatabase("create");
-            conn = ds.getConnection();
+            conn = bootWithPageCache(ds, pageCachePages);
             conn.setAutoCommit(false);
             createSchemaIfAbsent();
             insertKv = conn.prepareStatement(
@@ -84,6 +90,31 @@ final class DerbyBackend implements AutoCloseable {
             throw new IllegalStateException("cannot open Derby database in " + databaseDir, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    Path databaseDir() {
+        return databaseDir;
+    }
+
+    /**
+     * Connects, booting the database with a page cache of {@code pages}. Derby reads the size from the
+     * system property when a database boots (it ignores it as a database property), so the property is set
+     * for the boot only, under a JVM-wide lock, and put back.
+     */
+    private static Connection bootWithPageCache(EmbeddedDataSource ds, int pages) throws SQLException {
+        synchronized (DerbyBackend.class) {
+            String before = System.getProperty(PAGE_CACHE_PROPERTY);
+            System.setProperty(PAGE_CACHE_PROPERTY, String.valueOf(pages));
+            try {
+                return ds.getConnection();
+            } finally {
+                if (before == null) {
+                    System.clearProperty(PAGE_CACHE_PROPERTY);
+                } else {
+                    System.setProperty(PAGE_CACHE_PROPERTY, before);
+                }
+            }
         }
     }
 
@@ -432,6 +463,10 @@ final class DerbyBackend implements AutoCloseable {
         } catch (SQLException ex) {
             // still shut the database down below
         }
+        shutdownDatabase();
+    }
+
+    private void shutdownDatabase() {
         EmbeddedDataSource ds = dataSource();
         ds.setShutdownDatabase("shutdown");
         try {

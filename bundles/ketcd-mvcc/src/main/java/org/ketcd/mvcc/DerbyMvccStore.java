@@ -55,6 +55,8 @@ final class DerbyMvccStore implements MvccStore {
     private final KeyIndex index = new KeyIndex();
     private final DerbyBackend backend;
     private final Values values;
+    /** The largest range answer built for a read (see RangeBudget); write txns are not bounded. */
+    private final long maxRangeResponseBytes;
     /** Runs compactions' removals one after another, off the caller's thread (see compact). */
     private final java.util.concurrent.ExecutorService compactions = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "ketcd-mvcc-compaction");
@@ -80,6 +82,7 @@ final class DerbyMvccStore implements MvccStore {
     private DerbyMvccStore(DerbyBackend backend, MvccOptions options) {
         this.backend = backend;
         this.values = new Values(backend, options.valueCacheBytes());
+        this.maxRangeResponseBytes = options.maxRangeResponseBytes();
         backend.loadAll(index::load);
         compactRev = backend.readMeta(DerbyBackend.META_COMPACT_REVISION, NEVER_COMPACTED);
         consistentIndex = backend.readMeta(DerbyBackend.META_CONSISTENT_INDEX, 0);
@@ -101,7 +104,7 @@ final class DerbyMvccStore implements MvccStore {
     }
 
     static MvccStore open(Path dir, MvccOptions options) {
-        DerbyBackend backend = new DerbyBackend(dir);
+        DerbyBackend backend = new DerbyBackend(dir, options.pageCachePages());
         try {
             return new DerbyMvccStore(backend, options);
         } catch (RuntimeException e) {
@@ -115,6 +118,11 @@ final class DerbyMvccStore implements MvccStore {
     /** Versions the key index holds now (for tests). */
     long indexedVersions() {
         return underRead(() -> (long) index.entriesByRevision().size());
+    }
+
+    /** Where Derby keeps this store's database (for tests). */
+    Path databaseDir() {
+        return backend.databaseDir();
     }
 
     /** Bytes the value cache holds now (for tests). */
@@ -141,7 +149,7 @@ final class DerbyMvccStore implements MvccStore {
 
     @Override
     public RangeResponse range(RangeRequest r) {
-        return underRead(() -> rangeAt(r, currentRev));
+        return underRead(() -> rangeAt(r, currentRev, new RangeBudget(maxRangeResponseBytes)));
     }
 
     @Override
@@ -179,7 +187,8 @@ final class DerbyMvccStore implements MvccStore {
             compareToPath(r, viewRev, path);
             checkRequests(r, path, new int[] {0}, true, viewRev);
             checkRequests(r, path, new int[] {0}, false, viewRev);
-            WriteTxn t = new WriteTxn(viewRev);
+            // a read-only txn's answer is built by this member alone; a write txn's on every member alike
+            WriteTxn t = new WriteTxn(viewRev, new RangeBudget(readOnly ? maxRangeResponseBytes : RangeBudget.UNBOUNDED));
             TxnResponse nested;
             java.sql.Savepoint savepoint = readOnly ? null : backend.savepoint();
             try {
@@ -498,10 +507,18 @@ final class DerbyMvccStore implements MvccStore {
     private static final class WriteTxn {
         final long beginRev;
         final List<KeyIndex.Entry> written = new ArrayList<>();
+        /** Shared by every range of the txn: they go into one answer. */
+        final RangeBudget budget;
         int changes;
 
+        /** A txn of puts and deletes only: nothing to read into its answer. */
         WriteTxn(long beginRev) {
+            this(beginRev, new RangeBudget(RangeBudget.UNBOUNDED));
+        }
+
+        WriteTxn(long beginRev, RangeBudget budget) {
             this.beginRev = beginRev;
+            this.budget = budget;
         }
 
         /** The revision reads inside the txn use: they see the txn's own earlier writes. */
@@ -521,8 +538,12 @@ final class DerbyMvccStore implements MvccStore {
         }
     }
 
-    /** etcd's applierV3backend.Range over mvcc rangeKeys, at store revision {@code curRev}. */
-    private RangeResponse rangeAt(RangeRequest r, long curRev) {
+    /**
+     * etcd's applierV3backend.Range over mvcc rangeKeys, at store revision {@code curRev}. The values of
+     * the answer are read as it is built, charged to {@code budget}; a count, and a page of a range in key
+     * order, are answered from the key index without building the whole range.
+     */
+    private RangeResponse rangeAt(RangeRequest r, long curRev, RangeBudget budget) {
         long rev = r.revision();
         if (rev > curRev) {
             throw EtcdError.FUTURE_REV.exception();
@@ -533,11 +554,18 @@ final class DerbyMvccStore implements MvccStore {
         if (rev < compactRev) {
             throw EtcdError.COMPACTED.exception();
         }
-        List<KeyIndex.Entry> found = index.rangeEntries(r.key(), nz(r.rangeEnd()), rev);
-        long count = found.size();
+        byte[] end = nz(r.rangeEnd());
         if (r.countOnly()) {
-            return new RangeResponse(curRev, List.of(), false, count);
+            return new RangeResponse(curRev, List.of(), false, index.countLive(r.key(), end, rev));
         }
+        if (inKeyOrderUnfiltered(r)) {
+            long count = index.countLive(r.key(), end, rev);
+            int max = r.limit() > 0 && r.limit() < count ? (int) r.limit() : (int) Math.min(count, Integer.MAX_VALUE);
+            return new RangeResponse(curRev, answer(r, index.rangeEntries(r.key(), end, rev, max), budget),
+                    max < count, count);
+        }
+        List<KeyIndex.Entry> found = index.rangeEntries(r.key(), end, rev);
+        long count = found.size();
         found = new ArrayList<>(found);
         if (r.maxModRevision() != 0) {
             found.removeIf(e -> e.kv().modRevision() > r.maxModRevision());
@@ -562,7 +590,9 @@ final class DerbyMvccStore implements MvccStore {
             if (target == RangeRequest.SortTarget.VALUE) {
                 sorted = new ArrayList<>(found.size());
                 for (KeyIndex.Entry e : found) {
-                    sorted.add(new KeyIndex.Entry(e.rev(), values.withValue(e), e.tombstone()));
+                    KeyValue kv = values.withValue(e);
+                    budget.charge(kv); // a sort by value holds every value of the range
+                    sorted.add(new KeyIndex.Entry(e.rev(), kv, e.tombstone()));
                 }
             }
             Comparator<KeyValue> c = sortComparator(target);
@@ -574,11 +604,28 @@ final class DerbyMvccStore implements MvccStore {
             sorted = sorted.subList(0, (int) r.limit());
             more = true;
         }
-        List<KeyValue> out = new ArrayList<>(sorted.size());
-        for (KeyIndex.Entry e : sorted) {
-            out.add(r.keysOnly() ? e.kv().withoutValue() : values.withValue(e));
+        boolean charged = target == RangeRequest.SortTarget.VALUE && order != RangeRequest.SortOrder.NONE;
+        return new RangeResponse(curRev, answer(r, sorted, charged ? new RangeBudget(RangeBudget.UNBOUNDED) : budget),
+                more, count);
+    }
+
+    /** A range in the index's own order (by key, ascending) without revision filters: no sort, no filtering. */
+    private static boolean inKeyOrderUnfiltered(RangeRequest r) {
+        boolean keyOrder = (r.sortTarget() == null || r.sortTarget() == RangeRequest.SortTarget.KEY)
+                && r.sortOrder() != RangeRequest.SortOrder.DESCEND;
+        return keyOrder && r.maxModRevision() == 0 && r.minModRevision() == 0
+                && r.maxCreateRevision() == 0 && r.minCreateRevision() == 0;
+    }
+
+    /** The key-values of a range's answer, with their values unless keys only. */
+    private List<KeyValue> answer(RangeRequest r, List<KeyIndex.Entry> entries, RangeBudget budget) {
+        List<KeyValue> out = new ArrayList<>(entries.size());
+        for (KeyIndex.Entry e : entries) {
+            KeyValue kv = r.keysOnly() ? e.kv().withoutValue() : values.withValue(e);
+            budget.charge(kv);
+            out.add(kv);
         }
-        return new RangeResponse(curRev, List.copyOf(out), more, count);
+        return List.copyOf(out);
     }
 
     private static Comparator<KeyValue> sortComparator(RangeRequest.SortTarget target) {
@@ -740,7 +787,7 @@ final class DerbyMvccStore implements MvccStore {
         List<ResponseOp> responses = new ArrayList<>();
         for (RequestOp op : ops(ok ? r.success() : r.failure())) {
             if (op.range() != null) {
-                responses.add(new ResponseOp(rangeAt(op.range(), t.readRev()), null, null, null));
+                responses.add(new ResponseOp(rangeAt(op.range(), t.readRev(), t.budget), null, null, null));
             } else if (op.put() != null) {
                 responses.add(new ResponseOp(null, put(t, op.put()), null, null));
             } else if (op.delete() != null) {

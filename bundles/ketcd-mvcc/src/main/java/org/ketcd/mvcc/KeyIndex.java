@@ -157,18 +157,40 @@ final class KeyIndex {
 
     /** As {@link #range}, with each version's revision. */
     List<Entry> rangeEntries(byte[] key, byte[] rangeEnd, long atRev) {
+        return rangeEntries(key, rangeEnd, atRev, Integer.MAX_VALUE);
+    }
+
+    /** As {@link #rangeEntries(byte[], byte[], long)}, the first {@code max} in key order only. */
+    List<Entry> rangeEntries(byte[] key, byte[] rangeEnd, long atRev, int max) {
         if (rangeEnd.length == 0) {
             Entry e = getEntry(key, atRev);
-            return e == null ? List.of() : List.of(e);
+            return e == null || max == 0 ? List.of() : List.of(e);
         }
         List<Entry> out = new ArrayList<>();
         for (Object versions : span(key, rangeEnd).values()) {
+            if (out.size() >= max) {
+                break;
+            }
             Entry e = liveEntry(versions, atRev);
             if (e != null) {
                 out.add(e);
             }
         }
         return out;
+    }
+
+    /** How many keys in etcd's (key, rangeEnd) interval are live at {@code atRev}, without building a list. */
+    long countLive(byte[] key, byte[] rangeEnd, long atRev) {
+        if (rangeEnd.length == 0) {
+            return live(keys.get(key), atRev) == null ? 0 : 1;
+        }
+        long count = 0;
+        for (Object versions : span(key, rangeEnd).values()) {
+            if (live(versions, atRev) != null) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** The live versions at {@code atRev} of the keys in etcd's (key, rangeEnd) interval, in key order. */

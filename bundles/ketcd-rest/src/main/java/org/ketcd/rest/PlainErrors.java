@@ -33,7 +33,7 @@ public final class PlainErrors implements ExceptionMapper<Throwable> {
                     .entity(reason + "\n").build();
         }
         if (error instanceof EtcdException e) {
-            return JsonErrors.of(e.error());
+            return JsonErrors.of(JsonErrors.httpStatus(e.error()), e.getMessage());
         }
         if (error instanceof IllegalArgumentException bad) {
             return JsonErrors.of(400, bad.getMessage());

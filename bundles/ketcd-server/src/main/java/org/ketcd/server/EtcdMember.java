@@ -15,7 +15,6 @@ import org.ketcd.api.CompactionRequest;
 import org.ketcd.api.DiscoveryKeyspace;
 import org.ketcd.api.FatalErrorHandler;
 import org.ketcd.api.EtcdServer;
-import org.ketcd.mvcc.MvccOptions;
 import org.ketcd.mvcc.MvccStore;
 import org.ketcd.raft.PeerService;
 import org.ketcd.raft.RaftNode;
@@ -154,7 +153,7 @@ public final class EtcdMember implements AutoCloseable {
         // --initial-cluster-state existing: this member was added with `member add` and joins a running cluster.
         ClusterJoin join = bootstrapping && !config.initialClusterStateNew() ? ClusterJoin.find(config) : null;
         MemberIdentity identity = join != null ? join.identity(memberDir) : MemberIdentity.loadOrBootstrap(config, memberDir, v3Discovery);
-        ReplaceableStore store = new ReplaceableStore(memberDir.resolve(STORE_DIR), new MvccOptions(config.valueCacheBytes()));
+        ReplaceableStore store = new ReplaceableStore(memberDir.resolve(STORE_DIR), config.storeOptions());
         Path restored = memberDir.resolve(STORE_DIR).resolve(SnapshotRestore.MARKER);
         if (Files.exists(restored)) {
             // Restored from a snapshot: the old cluster's Raft indexes mean nothing to this cluster's new log.

@@ -44,7 +44,11 @@ enum Flag {
     KARAF_FEATURES("karaf-features", "", Kind.FEATURES,
             "Ketcd: Karaf features to install once the member serves, comma separated, each name or name/version"),
     VALUE_CACHE_BYTES("experimental-value-cache-bytes", String.valueOf(org.ketcd.mvcc.MvccOptions.DEFAULT_VALUE_CACHE_BYTES), Kind.UINT,
-            "Ketcd: bytes of recently written and read values kept on the heap; the others are read from Derby");
+            "Ketcd: bytes of recently written and read values kept on the heap; the others are read from Derby"),
+    MAX_RANGE_RESPONSE_BYTES("experimental-max-range-response-bytes", "0", Kind.UINT,
+            "Ketcd: the largest answer of a range or read-only txn (bytes of key-values); 0 = an eighth of the heap"),
+    DERBY_PAGE_CACHE_PAGES("experimental-derby-page-cache-pages", String.valueOf(org.ketcd.mvcc.MvccOptions.DEFAULT_PAGE_CACHE_PAGES),
+            Kind.UINT, "Ketcd: pages in Derby's page cache of the store (4 KiB for keys, 32 KiB for values), at least 40");
 
     enum Kind { STRING, URLS, UINT, INT, BOOL, FEATURES }
 

@@ -106,6 +106,11 @@ public final class ServerConfig {
             throw new ConfigException("invalid value \"" + values.get(Flag.WATCH_PROGRESS_NOTIFY_INTERVAL)
                     + "\" for flag -experimental-watch-progress-notify-interval: expected a duration such as 10m or 500ms");
         }
+        if (config.derbyPageCachePages() < org.ketcd.mvcc.MvccOptions.MIN_PAGE_CACHE_PAGES) {
+            throw new ConfigException("invalid value \"" + values.get(Flag.DERBY_PAGE_CACHE_PAGES)
+                    + "\" for flag -" + Flag.DERBY_PAGE_CACHE_PAGES.flagName + ": Derby's page cache takes at least "
+                    + org.ketcd.mvcc.MvccOptions.MIN_PAGE_CACHE_PAGES + " pages");
+        }
         return config;
     }
 
@@ -525,6 +530,21 @@ public final class ServerConfig {
     /** --experimental-value-cache-bytes: the store's value cache (Ketcd's own flag). */
     public long valueCacheBytes() {
         return Long.parseLong(values.get(Flag.VALUE_CACHE_BYTES));
+    }
+
+    /** --experimental-max-range-response-bytes: the largest read answer (Ketcd's own flag; 0: an eighth of the heap). */
+    public long maxRangeResponseBytes() {
+        return Long.parseLong(values.get(Flag.MAX_RANGE_RESPONSE_BYTES));
+    }
+
+    /** --experimental-derby-page-cache-pages: Derby's page cache of the store (Ketcd's own flag). */
+    public int derbyPageCachePages() {
+        return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(values.get(Flag.DERBY_PAGE_CACHE_PAGES)));
+    }
+
+    /** The store's settings, from the flags above. */
+    public org.ketcd.mvcc.MvccOptions storeOptions() {
+        return new org.ketcd.mvcc.MvccOptions(valueCacheBytes(), maxRangeResponseBytes(), derbyPageCachePages());
     }
 
     public int maxTxnOps() {

@@ -135,4 +135,24 @@ class ServerConfigTest {
                 () -> ServerConfig.resolve(new String[] {"--auto-compaction-retention=soon"}, Map.of(), Map.of()));
         assertEquals("invalid value \"soon\" for flag -auto-compaction-retention: expected a duration such as 1h or 30m, or a number of hours", retention.getMessage());
     }
+
+    @Test
+    void storeSettingsComeFromTheirFlagsAndEnvironment() throws Exception {
+        org.ketcd.mvcc.MvccOptions defaults = ServerConfig.defaults().storeOptions();
+        assertEquals(org.ketcd.mvcc.MvccOptions.DEFAULT_VALUE_CACHE_BYTES, defaults.valueCacheBytes());
+        assertEquals(org.ketcd.mvcc.MvccOptions.defaultMaxRangeResponseBytes(), defaults.maxRangeResponseBytes());
+        assertEquals(1000, defaults.pageCachePages());
+        org.ketcd.mvcc.MvccOptions set = ServerConfig.resolve(
+                new String[] {"--experimental-value-cache-bytes", "1024", "--experimental-max-range-response-bytes=4096"},
+                Map.of("ETCD_EXPERIMENTAL_DERBY_PAGE_CACHE_PAGES", "64"), Map.of()).storeOptions();
+        assertEquals(new org.ketcd.mvcc.MvccOptions(1024, 4096, 64), set);
+    }
+
+    @Test
+    void aDerbyPageCacheBelowDerbysMinimumIsRefusedNamingTheFlag() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.resolve(
+                new String[] {"--experimental-derby-page-cache-pages", "39"}, Map.of(), Map.of()));
+        assertEquals("invalid value \"39\" for flag -experimental-derby-page-cache-pages: "
+                + "Derby's page cache takes at least 40 pages", e.getMessage());
+    }
 }
