@@ -4,6 +4,12 @@
 #   bench/side-by-side.sh [--members N] [--repeats R] [--keys K] [--server-warmup S]
 #                         [--case-seconds S] [--case-warmup S] [--time-limit S] [--results FILE] [--no-results]
 #                         [--keys-only] [--key-size B] [--val-size B] [--ketcd-java-opts OPTS]
+#                         [--key-space N] [--cases ID,ID,...] [--ketcd-flags "FLAGS"]
+#
+# --key-space N: the load cases read and write N distinct keys (default 1,000), all written before the
+# first case; --cases: only these case ids (default all; see `cases` below); --ketcd-flags: extra flags
+# for Ketcd's members only (e.g. a small --experimental-value-cache-bytes, to read a data set larger than
+# the value cache).
 #
 # Starts real etcd (N members) and Ketcd (N members, bootstrapped with the same --initial-cluster) on
 # free 127.0.0.1 ports with fresh temp data dirs, warms each server up
@@ -32,6 +38,7 @@ quota=$((8 * 1024 * 1024 * 1024))
 val_size=256; key_size=8
 # KETCD_JAVA_OPTS for Ketcd's members (e.g. -Xmx384m); empty: bin/ketcd's own heap policy
 ketcd_java_opts=""
+key_space=1000; only_cases=""; ketcd_flags=""
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -48,6 +55,9 @@ while [ $# -gt 0 ]; do
         --key-size) key_size="$2"; shift 2 ;;
         --val-size) val_size="$2"; shift 2 ;;
         --ketcd-java-opts) ketcd_java_opts="$2"; shift 2 ;;
+        --key-space) key_space="$2"; shift 2 ;;
+        --cases) only_cases="$2"; shift 2 ;;
+        --ketcd-flags) ketcd_flags="$2"; shift 2 ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "side-by-side: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -62,7 +72,8 @@ if [ -z "${SIDE_BY_SIDE_BOUNDED:-}" ]; then
         --server-warmup "$server_warmup" --case-seconds "$case_seconds" --case-warmup "$case_warmup" \
         --time-limit "$time_limit" --results "$results" $([ $results_write = 0 ] && echo --no-results) \
         $([ $keys_only = 1 ] && echo --keys-only) --key-size "$key_size" --val-size "$val_size" \
-        ${ketcd_java_opts:+--ketcd-java-opts "$ketcd_java_opts"}
+        ${ketcd_java_opts:+--ketcd-java-opts "$ketcd_java_opts"} --key-space "$key_space" \
+        ${only_cases:+--cases "$only_cases"} ${ketcd_flags:+--ketcd-flags "$ketcd_flags"}
 fi
 
 bench="$here/ketcd-bench"
@@ -123,6 +134,8 @@ start_member() { # start_member etcd|ketcd member datadir
     cp="$(port "$srv" "$m" client)"; pp="$(port "$srv" "$m" peer)"
     if [ "$srv" = etcd ]; then cmd=(etcd); else cmd=("$assembly/bin/ketcd"); fi
     if [ "$srv" = ketcd ] && [ -n "$ketcd_java_opts" ]; then cmd=(env "KETCD_JAVA_OPTS=$ketcd_java_opts" "${cmd[@]}"); fi
+    # shellcheck disable=SC2206
+    if [ "$srv" = ketcd ] && [ -n "$ketcd_flags" ]; then cmd+=($ketcd_flags); fi
     mkdir -p "$dir"
     "${cmd[@]}" --name "m$m" --data-dir "$dir" \
         --listen-client-urls "http://127.0.0.1:$cp" --advertise-client-urls "http://127.0.0.1:$cp" \
@@ -174,11 +187,27 @@ cases=(
   "put-1000|throughput|higher|put, 100 conns, 1000 clients: puts/s|put --conns 100 --clients 1000 --key-space-size 1000"
   "range-lin|throughput|higher|range linearizable, 100 conns, 1000 clients: reads/s|range --conns 100 --clients 1000 --key-space-size 1000"
   "range-ser|throughput|higher|range serializable, 100 conns, 1000 clients: reads/s|range --serializable --conns 100 --clients 1000 --key-space-size 1000"
+  "put-100|throughput|higher|put, 10 conns, 100 clients: puts/s|put --conns 10 --clients 100 --key-space-size 1000"
+  "range-lin-100|throughput|higher|range linearizable, 10 conns, 100 clients: reads/s|range --conns 10 --clients 100 --key-space-size 1000"
+  "range-ser-100|throughput|higher|range serializable, 10 conns, 100 clients: reads/s|range --serializable --conns 10 --clients 100 --key-space-size 1000"
   "txn-put|throughput|higher|txn-put, 10 conns, 100 clients: txns/s|txn-put --conns 10 --clients 100 --key-space-size 1000"
   "lease-grant|throughput|higher|lease-grant, 10 conns, 100 clients: grants/s|lease-grant --conns 10 --clients 100"
   "watch|stats.latency_ms.p99|lower|watch, 100 watchers on 10 streams, 100 puts/s: p99 event latency after put ack (ms)|watch --conns 10 --watchers 100 --streams 10 --rate 100"
 )
 case_bound=$((case_warmup + case_seconds + 60))
+# the key space of every case; only the selected cases
+default_cases=(put-1 put-1000 range-lin range-ser txn-put lease-grant watch)
+selected=()
+for c in "${cases[@]}"; do
+    id="${c%%|*}"
+    if [ -n "$only_cases" ]; then
+        [[ ",$only_cases," == *",$id,"* ]] || continue
+    else
+        [[ " ${default_cases[*]} " == *" $id "* ]] || continue
+    fi
+    selected+=("${c//--key-space-size 1000/--key-space-size $key_space}")
+done
+cases=("${selected[@]}")
 
 record() { # record srv case repeat outfile extra-json
     local line
@@ -201,10 +230,15 @@ for srv in "${servers[@]}"; do
     ep="$(endpoints_of "$srv")"
     log "warming up $srv (${server_warmup}s, not recorded)"
     w1=$(( server_warmup * 6 / 10 )); w2=$(( server_warmup - w1 ))
+    if [ "$key_space" -gt 1000 ]; then
+        log "writing the $key_space keys of the key space"
+        run_client 900 "$work/fill-$srv.out" put --endpoints "$ep" --conns 100 --clients 1000 --total "$key_space" \
+            --key-space-size "$key_space" --sequential-keys --val-size $val_size --key-size $key_size --timeout 30
+    fi
     run_client $((w1 + 60)) "$work/warmup-$srv-put.out" put --endpoints "$ep" --conns 100 --clients 1000 \
-        --key-space-size 1000 --sequential-keys --val-size $val_size --key-size $key_size --duration "$w1"
+        --key-space-size "$key_space" --sequential-keys --val-size $val_size --key-size $key_size --duration "$w1"
     run_client $((w2 + 60)) "$work/warmup-$srv-range.out" range --endpoints "$ep" --conns 100 --clients 1000 \
-        --key-space-size 1000 --duration "$w2"
+        --key-space-size "$key_space" --key-size $key_size --duration "$w2"
     grep -h '^RESULT' "$work/warmup-$srv-put.out" "$work/warmup-$srv-range.out" | cut -c1-200 | sed 's/^/  warm-up /' >&2
 done
 

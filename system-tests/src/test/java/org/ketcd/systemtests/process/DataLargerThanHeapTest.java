@@ -2,6 +2,8 @@ package org.ketcd.systemtests.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.KVGrpc;
@@ -9,6 +11,8 @@ import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.RangeRequest;
 import io.etcd.jetcd.api.RangeResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,7 +27,9 @@ import org.ketcd.systemtests.harness.Member;
 /**
  * A member's data may be far larger than its heap, as etcd's data is larger than its memory: keys and their
  * revisions are on the heap, values in Derby. A member with a 256 MiB heap takes 400 MiB of values, is restarted,
- * and serves every one of them, each read back and compared with what was written.
+ * and serves every one of them, each read back and compared with what was written. A read of all of them at
+ * once is refused with grpc's "larger than max" error instead of running the member out of memory, and the
+ * member goes on serving.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class DataLargerThanHeapTest {
@@ -36,7 +42,7 @@ class DataLargerThanHeapTest {
     private static final int PAGE = 1_000;
 
     @Test
-    void a_member_with_a_256_mib_heap_takes_400_mib_of_values_and_after_a_restart_serves_every_one() throws Exception {
+    void a_member_with_a_256_mib_heap_takes_400_mib_of_values_and_after_a_restart_serves_every_one_and_refuses_all_at_once() throws Exception {
         Member m = Member.prepare(Member.Kind.KETCD, "larger-than-heap").withEnvironment("KETCD_JAVA_OPTS", HEAP);
         try {
             m.startAlone("--experimental-value-cache-bytes", String.valueOf(16 << 20),
@@ -46,6 +52,8 @@ class DataLargerThanHeapTest {
             m.terminate(Duration.ofSeconds(60));
             m.restart();
             compareEverything(m);
+            readAllAtOnce(m);
+            assertNull(m.awaitExit(Duration.ZERO), () -> "the member stopped after the large read:\n" + m.logTail(40));
         } finally {
             m.close();
         }
@@ -92,6 +100,26 @@ class DataLargerThanHeapTest {
             if (failure.get() != null) {
                 throw new AssertionError("a put failed: " + failure.get() + "\n" + m.logTail(40), failure.get());
             }
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static RangeRequest.Builder everything() {
+        return RangeRequest.newBuilder().setKey(key(0)).setRangeEnd(ByteString.copyFrom("big0", StandardCharsets.US_ASCII));
+    }
+
+    /** All values in one answer are refused; their count, and a write, are served. */
+    private static void readAllAtOnce(Member m) {
+        ManagedChannel channel = channel(m);
+        try {
+            KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> kv.range(everything().build()));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
+            assertTrue(refused.getStatus().getDescription().startsWith("grpc: trying to send message larger than max (at least "),
+                    refused.getStatus().getDescription());
+            assertEquals(KEYS, kv.range(everything().setCountOnly(true).build()).getCount());
+            kv.put(PutRequest.newBuilder().setKey(key(KEYS)).setValue(value(KEYS)).build());
         } finally {
             channel.shutdownNow();
         }
