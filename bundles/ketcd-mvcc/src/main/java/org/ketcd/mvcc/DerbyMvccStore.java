@@ -3,7 +3,6 @@ package org.ketcd.mvcc;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,6 +54,7 @@ final class DerbyMvccStore implements MvccStore {
     private final KeyIndex index = new KeyIndex();
     private final DerbyBackend backend;
     private final Values values;
+    private final RangeReader ranges;
     /** The largest range answer built for a read (see RangeBudget); write txns are not bounded. */
     private final long maxRangeResponseBytes;
     /** Runs compactions' removals one after another, off the caller's thread (see compact). */
@@ -82,6 +82,7 @@ final class DerbyMvccStore implements MvccStore {
     private DerbyMvccStore(DerbyBackend backend, MvccOptions options) {
         this.backend = backend;
         this.values = new Values(backend, options.valueCacheBytes());
+        this.ranges = new RangeReader(index, values);
         this.maxRangeResponseBytes = options.maxRangeResponseBytes();
         backend.loadAll(index::load);
         compactRev = backend.readMeta(DerbyBackend.META_COMPACT_REVISION, NEVER_COMPACTED);
@@ -149,7 +150,7 @@ final class DerbyMvccStore implements MvccStore {
 
     @Override
     public RangeResponse range(RangeRequest r) {
-        return underRead(() -> rangeAt(r, currentRev, new RangeBudget(maxRangeResponseBytes)));
+        return underRead(() -> ranges.read(r, currentRev, compactRev, new RangeBudget(maxRangeResponseBytes)));
     }
 
     @Override
@@ -538,106 +539,6 @@ final class DerbyMvccStore implements MvccStore {
         }
     }
 
-    /**
-     * etcd's applierV3backend.Range over mvcc rangeKeys, at store revision {@code curRev}. The values of
-     * the answer are read as it is built, charged to {@code budget}; a count, and a page of a range in key
-     * order, are answered from the key index without building the whole range.
-     */
-    private RangeResponse rangeAt(RangeRequest r, long curRev, RangeBudget budget) {
-        long rev = r.revision();
-        if (rev > curRev) {
-            throw EtcdError.FUTURE_REV.exception();
-        }
-        if (rev <= 0) {
-            rev = curRev;
-        }
-        if (rev < compactRev) {
-            throw EtcdError.COMPACTED.exception();
-        }
-        byte[] end = nz(r.rangeEnd());
-        if (r.countOnly()) {
-            return new RangeResponse(curRev, List.of(), false, index.countLive(r.key(), end, rev));
-        }
-        if (inKeyOrderUnfiltered(r)) {
-            long count = index.countLive(r.key(), end, rev);
-            int max = r.limit() > 0 && r.limit() < count ? (int) r.limit() : (int) Math.min(count, Integer.MAX_VALUE);
-            return new RangeResponse(curRev, answer(r, index.rangeEntries(r.key(), end, rev, max), budget),
-                    max < count, count);
-        }
-        List<KeyIndex.Entry> found = index.rangeEntries(r.key(), end, rev);
-        long count = found.size();
-        found = new ArrayList<>(found);
-        if (r.maxModRevision() != 0) {
-            found.removeIf(e -> e.kv().modRevision() > r.maxModRevision());
-        }
-        if (r.minModRevision() != 0) {
-            found.removeIf(e -> e.kv().modRevision() < r.minModRevision());
-        }
-        if (r.maxCreateRevision() != 0) {
-            found.removeIf(e -> e.kv().createRevision() > r.maxCreateRevision());
-        }
-        if (r.minCreateRevision() != 0) {
-            found.removeIf(e -> e.kv().createRevision() < r.minCreateRevision());
-        }
-        RangeRequest.SortOrder order = r.sortOrder() == null ? RangeRequest.SortOrder.NONE : r.sortOrder();
-        RangeRequest.SortTarget target = r.sortTarget() == null ? RangeRequest.SortTarget.KEY : r.sortTarget();
-        if (target != RangeRequest.SortTarget.KEY && order == RangeRequest.SortOrder.NONE) {
-            order = RangeRequest.SortOrder.ASCEND; // etcd: the index returns key order, so only non-key targets sort by default
-        }
-        // values are read from the store only for what is returned, or all of them to sort by value
-        List<KeyIndex.Entry> sorted = found;
-        if (order != RangeRequest.SortOrder.NONE) {
-            if (target == RangeRequest.SortTarget.VALUE) {
-                sorted = new ArrayList<>(found.size());
-                for (KeyIndex.Entry e : found) {
-                    KeyValue kv = values.withValue(e);
-                    budget.charge(kv); // a sort by value holds every value of the range
-                    sorted.add(new KeyIndex.Entry(e.rev(), kv, e.tombstone()));
-                }
-            }
-            Comparator<KeyValue> c = sortComparator(target);
-            Comparator<KeyIndex.Entry> byKv = (a, b) -> c.compare(a.kv(), b.kv());
-            sorted.sort(order == RangeRequest.SortOrder.DESCEND ? byKv.reversed() : byKv); // stable: ties stay in key order
-        }
-        boolean more = false;
-        if (r.limit() > 0 && sorted.size() > r.limit()) {
-            sorted = sorted.subList(0, (int) r.limit());
-            more = true;
-        }
-        boolean charged = target == RangeRequest.SortTarget.VALUE && order != RangeRequest.SortOrder.NONE;
-        return new RangeResponse(curRev, answer(r, sorted, charged ? new RangeBudget(RangeBudget.UNBOUNDED) : budget),
-                more, count);
-    }
-
-    /** A range in the index's own order (by key, ascending) without revision filters: no sort, no filtering. */
-    private static boolean inKeyOrderUnfiltered(RangeRequest r) {
-        boolean keyOrder = (r.sortTarget() == null || r.sortTarget() == RangeRequest.SortTarget.KEY)
-                && r.sortOrder() != RangeRequest.SortOrder.DESCEND;
-        return keyOrder && r.maxModRevision() == 0 && r.minModRevision() == 0
-                && r.maxCreateRevision() == 0 && r.minCreateRevision() == 0;
-    }
-
-    /** The key-values of a range's answer, with their values unless keys only. */
-    private List<KeyValue> answer(RangeRequest r, List<KeyIndex.Entry> entries, RangeBudget budget) {
-        List<KeyValue> out = new ArrayList<>(entries.size());
-        for (KeyIndex.Entry e : entries) {
-            KeyValue kv = r.keysOnly() ? e.kv().withoutValue() : values.withValue(e);
-            budget.charge(kv);
-            out.add(kv);
-        }
-        return List.copyOf(out);
-    }
-
-    private static Comparator<KeyValue> sortComparator(RangeRequest.SortTarget target) {
-        return switch (target) {
-            case KEY -> (a, b) -> Bytes.compare(a.key(), b.key());
-            case VERSION -> Comparator.comparingLong(KeyValue::version);
-            case CREATE -> Comparator.comparingLong(KeyValue::createRevision);
-            case MOD -> Comparator.comparingLong(KeyValue::modRevision);
-            case VALUE -> (a, b) -> Bytes.compare(a.value(), b.value());
-        };
-    }
-
     /** etcd's applierV3backend.Put inside a write txn; lease existence is checked by the caller. */
     private PutResponse put(WriteTxn t, PutRequest p) {
         KeyValue prev = null;
@@ -787,7 +688,7 @@ final class DerbyMvccStore implements MvccStore {
         List<ResponseOp> responses = new ArrayList<>();
         for (RequestOp op : ops(ok ? r.success() : r.failure())) {
             if (op.range() != null) {
-                responses.add(new ResponseOp(rangeAt(op.range(), t.readRev(), t.budget), null, null, null));
+                responses.add(new ResponseOp(ranges.read(op.range(), t.readRev(), compactRev, t.budget), null, null, null));
             } else if (op.put() != null) {
                 responses.add(new ResponseOp(null, put(t, op.put()), null, null));
             } else if (op.delete() != null) {
@@ -803,7 +704,7 @@ final class DerbyMvccStore implements MvccStore {
         return ops == null ? List.of() : ops;
     }
 
-    private static byte[] nz(byte[] b) {
+    static byte[] nz(byte[] b) {
         return b == null ? Bytes.EMPTY : b;
     }
 

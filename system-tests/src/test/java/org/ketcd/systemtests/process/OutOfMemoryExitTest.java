@@ -15,8 +15,8 @@ import org.ketcd.systemtests.harness.Member;
 /**
  * A member that runs out of heap cannot serve, so it must end, with a status a supervisor (systemd, Kubernetes) sees
  * as a failure, instead of idling until someone kills it: exit status 3 (the JVM's -XX:+ExitOnOutOfMemoryError), also
- * when KETCD_JAVA_OPTS replaces bin/ketcd's heap policy. Every value lives on the heap, so a small heap filled with
- * values is a real OutOfMemoryError in the member.
+ * when KETCD_JAVA_OPTS replaces bin/ketcd's heap policy. Values live in Derby, read through a value cache on the
+ * heap; a value cache set far above the heap, filled with values, is a real OutOfMemoryError in the member.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class OutOfMemoryExitTest {
@@ -24,6 +24,8 @@ class OutOfMemoryExitTest {
     private static final String HEAP = "-Xmx192m";
     /** Below etcd's default --max-request-bytes (1.5 MiB). */
     private static final int VALUE_BYTES = 1 << 20;
+    /** A value cache five times the heap: the values just written stay on it until the heap is full. */
+    private static final String VALUE_CACHE_BYTES = String.valueOf(1L << 30);
     /** Far more than the heap holds: the load ends by an OutOfMemoryError, not by this bound. */
     private static final int MAX_PUTS = 1_000;
     /** A put that takes longer means the member stopped serving. */
@@ -36,7 +38,7 @@ class OutOfMemoryExitTest {
     void a_member_out_of_heap_exits_with_status_3_also_when_ketcd_java_opts_replaces_the_heap_policy() {
         Member m = Member.prepare(Member.Kind.KETCD, "oom").withEnvironment("KETCD_JAVA_OPTS", HEAP);
         try {
-            m.startAlone();
+            m.startAlone("--experimental-value-cache-bytes", VALUE_CACHE_BYTES);
             String value = randomLetters(VALUE_BYTES);
             CommandResult last = null;
             for (int i = 0; i < MAX_PUTS && m.awaitExit(Duration.ZERO) == null; i++) {
