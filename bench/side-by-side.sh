@@ -302,10 +302,10 @@ jdk="$(java -version 2>&1 | head -1)"
 etcdv="$(etcd --version 2>/dev/null | head -1)"
 printf '%s\n' "${cases[@]}" > "$work/cases.txt"
 python3 - "$jsonl" "$work/cases.txt" "$results" "$results_write" "$members" "$repeats" "$keys" "$commit" "$machine" "$jdk" "$etcdv" \
-    "$server_warmup" "$case_warmup" "$case_seconds" "$keys_only" "$key_size" "$val_size" "$ketcd_java_opts" <<'PY'
+    "$server_warmup" "$case_warmup" "$case_seconds" "$keys_only" "$key_size" "$val_size" "$ketcd_java_opts" "$key_space" "$ketcd_flags" <<'PY'
 import json, sys, statistics, datetime, os, re
 (jsonl, cases_f, results, write, members, repeats, keys, commit, machine, jdk, etcdv,
- sw, cw, cs, keys_only, key_size, val_size, ketcd_opts) = sys.argv[1:]
+ sw, cw, cs, keys_only, key_size, val_size, ketcd_opts, key_space, ketcd_flags) = sys.argv[1:]
 rows = [json.loads(l) for l in open(jsonl) if l.strip()]
 cases = [l.rstrip("\n").split("|") for l in open(cases_f) if l.strip()]
 def get(r, path):
@@ -379,8 +379,10 @@ else:
         f"- machine: {machine}; {jdk}; {etcdv}",
         f"- Ketcd commit: {commit}",
         f"- members: {members}; repeats: {repeats} (interleaved; medians shown); each case: {cw} s unrecorded warm-up + {cs} s measured, "
-        f"in its own client JVM; servers warmed up {sw} s before the first case; 8-byte keys, 256-byte values, key space 1,000; "
-        f"same flags for both (`--quota-backend-bytes` 8 GiB), fresh data dirs, client and servers on the same 2 cores",
+        f"in its own client JVM; servers warmed up {sw} s before the first case; {key_size}-byte keys, {val_size}-byte values, "
+        f"key space {int(key_space):,}; same flags for both (`--quota-backend-bytes` 8 GiB)"
+        + (f", Ketcd also `{ketcd_flags}`" if ketcd_flags else "") + (f", Ketcd's JVM `{ketcd_opts}`" if ketcd_opts else "")
+        + ", fresh data dirs, client and servers on the same 2 cores",
         "- client CPU: % of the whole machine used by the client JVM (`bench/ketcd-bench`) in the measured phase; "
         "server CPU: % of the machine used by the server process(es) over the whole client run (JVM start + warm-up + measured phase)", "",
         *out, "", *out2, ""]
