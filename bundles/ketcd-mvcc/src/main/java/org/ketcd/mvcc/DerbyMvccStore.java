@@ -78,6 +78,8 @@ final class DerbyMvccStore implements MvccStore {
     private boolean closed;
     /** Told of each applied revision (see finish); volatile as it is set from another thread than the writer's. */
     private volatile ChangeListener changeListener;
+    /** Run on the compaction thread after each batch, outside the lock (for tests that meet a compaction halfway). */
+    private volatile Runnable afterCompactionBatch = () -> { };
 
     private DerbyMvccStore(DerbyBackend backend, MvccOptions options) {
         this.backend = backend;
@@ -124,6 +126,14 @@ final class DerbyMvccStore implements MvccStore {
     /** Where Derby keeps this store's database (for tests). */
     Path databaseDir() {
         return backend.databaseDir();
+    }
+
+    /**
+     * Runs {@code step} on the compaction thread after each batch, outside the store's lock (for tests: a step
+     * that blocks holds the compaction between two batches; {@link #close()} interrupts it).
+     */
+    void afterEachCompactionBatch(Runnable step) {
+        afterCompactionBatch = step;
     }
 
     /** Bytes the value cache holds now (for tests). */
@@ -267,6 +277,7 @@ final class DerbyMvccStore implements MvccStore {
             } finally {
                 writeLock.unlock();
             }
+            afterCompactionBatch.run();
         }
     }
 

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ketcd.api.Bytes;
@@ -20,8 +22,22 @@ import org.ketcd.api.RangeRequest;
  * the middle of a compaction's batches leaves the rest to the next open, which finishes it.
  */
 class CompactionDuringLoadTest {
-    /** Many batches, so that the load and the stop below meet the compaction half done. */
+    /** Many batches: the compaction below is held after its first, so the load and the stop meet it half done. */
     private static final int KEYS = 20 * DerbyMvccStore.COMPACTION_BATCH_KEYS;
+
+    /** Holds the store's compaction after its first batch until {@code release} opens (or the store closes). */
+    private static void holdAfterFirstBatch(DerbyMvccStore store, CountDownLatch release) {
+        AtomicBoolean first = new AtomicBoolean(true);
+        store.afterEachCompactionBatch(() -> {
+            if (first.getAndSet(false)) {
+                try {
+                    release.await();
+                } catch (InterruptedException closing) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+    }
 
     private static byte[] key(int i) {
         return Bytes.utf8("k" + i);
@@ -54,10 +70,15 @@ class CompactionDuringLoadTest {
         try (MvccStore s = MvccStore.open(dir, RandomizedAgainstModelTest.SMALL_CACHE)) {
             writeRound(s, 0);
             writeRound(s, 1);
-            s.compact(new CompactionRequest(s.currentRevision(), false));
             DerbyMvccStore store = (DerbyMvccStore) s;
+            CountDownLatch halfLoaded = new CountDownLatch(1);
+            holdAfterFirstBatch(store, halfLoaded);
+            s.compact(new CompactionRequest(s.currentRevision(), false));
             assertTrue(store.indexedVersions() > KEYS, "the load below starts before the compaction is done");
             for (int i = 0; i < KEYS; i++) {
+                if (i == KEYS / 2) {
+                    halfLoaded.countDown(); // the other batches run between the second half's writes and reads
+                }
                 s.put(PutRequest.of(key(i), value(2, i)));
                 assertArrayEquals(value(2, i), read(s, i).value());
                 if (i + 1 < KEYS) {
@@ -83,6 +104,7 @@ class CompactionDuringLoadTest {
             writeRound(s, 0);
             writeRound(s, 1);
             rev = s.currentRevision();
+            holdAfterFirstBatch((DerbyMvccStore) s, new CountDownLatch(1)); // released by the close below
             s.compact(new CompactionRequest(rev, false));
             s.commit();
             assertTrue(((DerbyMvccStore) s).indexedVersions() > KEYS, "the store stops before the compaction is done");
