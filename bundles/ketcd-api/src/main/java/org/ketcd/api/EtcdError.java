@@ -41,6 +41,29 @@ public enum EtcdError {
     STOPPED(StatusCode.UNAVAILABLE, "etcdserver: server stopped"),
     TIMEOUT(StatusCode.UNAVAILABLE, "etcdserver: request timed out"),
     CORRUPT(StatusCode.DATA_LOSS, "etcdserver: corrupt cluster"),
+    ROOT_USER_NOT_EXIST(StatusCode.FAILED_PRECONDITION, "etcdserver: root user does not exist"),
+    ROOT_ROLE_NOT_EXIST(StatusCode.FAILED_PRECONDITION, "etcdserver: root user does not have root role"),
+    USER_ALREADY_EXIST(StatusCode.FAILED_PRECONDITION, "etcdserver: user name already exists"),
+    USER_EMPTY(StatusCode.INVALID_ARGUMENT, "etcdserver: user name is empty"),
+    USER_NOT_FOUND(StatusCode.FAILED_PRECONDITION, "etcdserver: user name not found"),
+    ROLE_ALREADY_EXIST(StatusCode.FAILED_PRECONDITION, "etcdserver: role name already exists"),
+    ROLE_NOT_FOUND(StatusCode.FAILED_PRECONDITION, "etcdserver: role name not found"),
+    ROLE_EMPTY(StatusCode.INVALID_ARGUMENT, "etcdserver: role name is empty"),
+    AUTH_FAILED(StatusCode.INVALID_ARGUMENT, "etcdserver: authentication failed, invalid user ID or password"),
+    PERMISSION_DENIED(StatusCode.PERMISSION_DENIED, "etcdserver: permission denied"),
+    ROLE_NOT_GRANTED(StatusCode.FAILED_PRECONDITION, "etcdserver: role is not granted to the user"),
+    PERMISSION_NOT_GRANTED(StatusCode.FAILED_PRECONDITION, "etcdserver: permission is not granted to the role"),
+    AUTH_NOT_ENABLED(StatusCode.FAILED_PRECONDITION, "etcdserver: authentication is not enabled"),
+    INVALID_AUTH_TOKEN(StatusCode.UNAUTHENTICATED, "etcdserver: invalid auth token"),
+    INVALID_AUTH_MGMT(StatusCode.INVALID_ARGUMENT, "etcdserver: invalid auth management"),
+    AUTH_OLD_REVISION(StatusCode.INVALID_ARGUMENT, "etcdserver: revision of auth store is old"),
+    /**
+     * etcd's maintenance service (Defragment, Snapshot, Hash, HashKV) passes its auth store's own error on
+     * unmapped: status UNKNOWN with the store's text, e.g. "auth: permission denied" (see {@link #unmappedAuth}).
+     */
+    AUTH_UNMAPPED(StatusCode.UNKNOWN, "auth: permission denied"),
+    /** Go's bcrypt refuses a password above 72 bytes; etcd passes its error on (status UNKNOWN). */
+    PASSWORD_TOO_LONG(StatusCode.UNKNOWN, "bcrypt: password length exceeds 72 bytes"),
     /** v3election: Proclaim by a campaigner that does not lead (etcd sends its client library's error, status UNKNOWN). */
     ELECTION_NOT_LEADER(StatusCode.UNKNOWN, "election: not leader"),
     /** v3election: Leader of an election nobody leads. */
@@ -50,7 +73,7 @@ public enum EtcdError {
 
     /** gRPC status codes used above, mirrored so this bundle depends on nothing. */
     public enum StatusCode { INVALID_ARGUMENT, OUT_OF_RANGE, RESOURCE_EXHAUSTED, NOT_FOUND, UNAVAILABLE,
-        FAILED_PRECONDITION, DATA_LOSS, INTERNAL, UNKNOWN }
+        FAILED_PRECONDITION, DATA_LOSS, INTERNAL, UNKNOWN, PERMISSION_DENIED, UNAUTHENTICATED }
 
     private final StatusCode code;
     private final String message;
@@ -70,5 +93,18 @@ public enum EtcdError {
 
     public EtcdException exception() {
         return new EtcdException(this);
+    }
+
+    /** An auth refusal as etcd's auth store words it before its gRPC layer maps it (see {@link #AUTH_UNMAPPED}). */
+    public static EtcdException unmappedAuth(EtcdException e) {
+        String text = switch (e.error()) {
+            case USER_EMPTY -> "auth: user name is empty";
+            case USER_NOT_FOUND -> "auth: user not found";
+            case INVALID_AUTH_TOKEN -> "auth: invalid auth token";
+            case AUTH_OLD_REVISION -> "auth: revision in header is old";
+            case PERMISSION_DENIED -> "auth: permission denied";
+            default -> null;
+        };
+        return text == null ? e : new EtcdException(AUTH_UNMAPPED, text);
     }
 }

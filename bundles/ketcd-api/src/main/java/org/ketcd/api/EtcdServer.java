@@ -9,6 +9,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface EtcdServer {
 
+    /**
+     * This server as the user a token names (etcd's {@code token} metadata, the gateway's
+     * {@code Authorization} header). Without a token ({@code null}) the caller has no user: once auth is
+     * enabled its requests fail with {@link EtcdError#USER_EMPTY}. An unknown or expired token fails every
+     * request with {@link EtcdError#INVALID_AUTH_TOKEN}.
+     */
+    EtcdServer withToken(String token);
+
+    /** etcd's Auth service for this server's caller. */
+    EtcdAuth auth();
+
     CompletableFuture<RangeResponse> range(RangeRequest request);
 
     CompletableFuture<PutResponse> put(PutRequest request);

@@ -18,39 +18,44 @@ import org.ketcd.api.EtcdServer;
 
 /** etcd's v3election service (what {@code etcdctl elect} and jetcd's Election client call) over the server interface. */
 final class ElectionService extends ElectionGrpc.ElectionImplBase {
-    private final EtcdServer server;
+    private final EtcdServer member;
 
     ElectionService(EtcdServer server) {
-        this.server = server;
+        this.member = server;
+    }
+
+    /** The member, serving the caller of the current call. */
+    private EtcdServer server() {
+        return CallerToken.serverFor(member);
     }
 
     @Override
     public void campaign(CampaignRequest request, StreamObserver<CampaignResponse> observer) {
-        CompletableFuture<org.ketcd.api.CampaignResponse> waiting = server.campaign(request.getName().toByteArray(),
+        CompletableFuture<org.ketcd.api.CampaignResponse> waiting = server().campaign(request.getName().toByteArray(),
                 request.getLease(), request.getValue().toByteArray());
         ((ServerCallStreamObserver<CampaignResponse>) observer).setOnCancelHandler(() -> waiting.cancel(false));
         StatusMapping.reply(observer, r -> CampaignResponse.newBuilder()
-                .setHeader(KvMessages.header(server.header(r.revision()))).setLeader(leaderKey(r.leader())).build(),
+                .setHeader(KvMessages.header(server().header(r.revision()))).setLeader(leaderKey(r.leader())).build(),
                 () -> waiting);
     }
 
     @Override
     public void proclaim(ProclaimRequest request, StreamObserver<ProclaimResponse> observer) {
         StatusMapping.reply(observer, revision -> ProclaimResponse.newBuilder()
-                .setHeader(KvMessages.header(server.header(revision))).build(),
-                () -> server.proclaim(leaderKey(request.getLeader()), request.getValue().toByteArray()));
+                .setHeader(KvMessages.header(server().header(revision))).build(),
+                () -> server().proclaim(leaderKey(request.getLeader()), request.getValue().toByteArray()));
     }
 
     @Override
     public void leader(LeaderRequest request, StreamObserver<LeaderResponse> observer) {
-        StatusMapping.reply(observer, this::leaderResponse, () -> server.leader(request.getName().toByteArray()));
+        StatusMapping.reply(observer, this::leaderResponse, () -> server().leader(request.getName().toByteArray()));
     }
 
     @Override
     public void resign(ResignRequest request, StreamObserver<ResignResponse> observer) {
         StatusMapping.reply(observer, revision -> ResignResponse.newBuilder()
-                .setHeader(KvMessages.header(server.header(revision))).build(),
-                () -> server.resign(leaderKey(request.getLeader())));
+                .setHeader(KvMessages.header(server().header(revision))).build(),
+                () -> server().resign(leaderKey(request.getLeader())));
     }
 
     /** Leader changes, streamed until the client cancels; one update is sent at a time, in order. */
@@ -58,7 +63,7 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void observe(LeaderRequest request, StreamObserver<LeaderResponse> observer) {
         ServerCallStreamObserver<LeaderResponse> call = (ServerCallStreamObserver<LeaderResponse>) observer;
         Object sending = new Object();
-        AutoCloseable observation = server.observe(request.getName().toByteArray(), leader -> {
+        AutoCloseable observation = server().observe(request.getName().toByteArray(), leader -> {
             synchronized (sending) {
                 if (!call.isCancelled()) {
                     call.onNext(leaderResponse(leader));
@@ -81,7 +86,7 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
     }
 
     private LeaderResponse leaderResponse(org.ketcd.api.LeaderResponse r) {
-        return LeaderResponse.newBuilder().setHeader(KvMessages.header(server.header(r.revision())))
+        return LeaderResponse.newBuilder().setHeader(KvMessages.header(server().header(r.revision())))
                 .setKv(KvMessages.kv(r.kv())).build();
     }
 

@@ -95,7 +95,8 @@ public final class GrpcEndpoint implements AutoCloseable {
                         .channelType(NioServerSocketChannel.class)
                         .executor(handlers)
                         .maxInboundMessageSize(maxInbound)
-                        .handshakeTimeout(handshakeTimeoutMillis, TimeUnit.MILLISECONDS);
+                        .handshakeTimeout(handshakeTimeoutMillis, TimeUnit.MILLISECONDS)
+                        .intercept(new CallerToken());
                 endpoint.services(server).forEach(builder::addService);
                 try {
                     started.add(builder.build().start());
@@ -127,6 +128,7 @@ public final class GrpcEndpoint implements AutoCloseable {
                 new ClusterService(server).bindService(),
                 LeaseLeasesMethod.addTo(new LeaseService(server).bindService(), server),
                 new LockService(server).bindService(),
+                new AuthService(server).bindService(),
                 new ElectionService(server).bindService(),
                 watch.bindService());
     }

@@ -16,41 +16,46 @@ import org.ketcd.api.EtcdServer;
 
 /** etcd's KV service over the server interface. */
 final class KvService extends KVGrpc.KVImplBase {
-    private final EtcdServer server;
+    private final EtcdServer member;
 
     KvService(EtcdServer server) {
-        this.server = server;
+        this.member = server;
+    }
+
+    /** The member, serving the caller of the current call. */
+    private EtcdServer server() {
+        return CallerToken.serverFor(member);
     }
 
     @Override
     public void range(RangeRequest request, StreamObserver<RangeResponse> observer) {
-        StatusMapping.reply(observer, r -> KvMessages.rangeResponse(r, KvMessages.header(server.header(r.revision()))),
-                () -> server.range(KvMessages.range(request)));
+        StatusMapping.reply(observer, r -> KvMessages.rangeResponse(r, KvMessages.header(server().header(r.revision()))),
+                () -> server().range(KvMessages.range(request)));
     }
 
     @Override
     public void put(PutRequest request, StreamObserver<PutResponse> observer) {
-        StatusMapping.replyToWrite(observer, r -> KvMessages.putResponse(r, KvMessages.header(server.header(r.revision()))),
-                () -> server.put(KvMessages.put(request)));
+        StatusMapping.replyToWrite(observer, r -> KvMessages.putResponse(r, KvMessages.header(server().header(r.revision()))),
+                () -> server().put(KvMessages.put(request)));
     }
 
     @Override
     public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> observer) {
         StatusMapping.replyToWrite(observer,
-                r -> KvMessages.deleteResponse(r, KvMessages.header(server.header(r.revision()))),
-                () -> server.deleteRange(KvMessages.delete(request)));
+                r -> KvMessages.deleteResponse(r, KvMessages.header(server().header(r.revision()))),
+                () -> server().deleteRange(KvMessages.delete(request)));
     }
 
     @Override
     public void txn(TxnRequest request, StreamObserver<TxnResponse> observer) {
-        StatusMapping.replyToWrite(observer, r -> KvMessages.txnResponse(r, KvMessages.header(server.header(r.revision()))),
-                () -> server.txn(KvMessages.txn(request)));
+        StatusMapping.replyToWrite(observer, r -> KvMessages.txnResponse(r, KvMessages.header(server().header(r.revision()))),
+                () -> server().txn(KvMessages.txn(request)));
     }
 
     @Override
     public void compact(CompactionRequest request, StreamObserver<CompactionResponse> observer) {
         StatusMapping.reply(observer, r -> CompactionResponse.newBuilder()
-                        .setHeader(KvMessages.header(server.header(r.revision()))).build(),
-                () -> server.compact(KvMessages.compact(request)));
+                        .setHeader(KvMessages.header(server().header(r.revision()))).build(),
+                () -> server().compact(KvMessages.compact(request)));
     }
 }

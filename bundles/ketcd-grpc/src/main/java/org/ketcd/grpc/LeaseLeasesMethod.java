@@ -38,7 +38,8 @@ final class LeaseLeasesMethod {
             b.addMethod(m);
         }
         b.addMethod(METHOD, ServerCalls.asyncUnaryCall((request, observer) -> StatusMapping.reply(observer,
-                ids -> encode(KvMessages.header(server.header(server.currentRevision())), ids), server::leases)));
+                ids -> encode(KvMessages.header(server.header(server.currentRevision())), ids),
+                () -> CallerToken.serverFor(server).leases())));
         return b.build();
     }
 

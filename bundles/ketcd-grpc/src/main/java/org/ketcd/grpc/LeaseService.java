@@ -16,35 +16,40 @@ import org.ketcd.api.EtcdServer;
 
 /** etcd's Lease service over the server interface (LeaseLeases, missing from jetcd's stubs, is {@link LeaseLeasesMethod}). */
 final class LeaseService extends LeaseGrpc.LeaseImplBase {
-    private final EtcdServer server;
+    private final EtcdServer member;
 
     LeaseService(EtcdServer server) {
-        this.server = server;
+        this.member = server;
+    }
+
+    /** The member, serving the caller of the current call. */
+    private EtcdServer server() {
+        return CallerToken.serverFor(member);
     }
 
     @Override
     public void leaseGrant(LeaseGrantRequest request, StreamObserver<LeaseGrantResponse> observer) {
         StatusMapping.reply(observer, r -> LeaseGrantResponse.newBuilder()
-                        .setHeader(KvMessages.header(server.header(r.revision()))).setID(r.id()).setTTL(r.ttl()).build(),
-                () -> server.leaseGrant(request.getTTL(), request.getID()));
+                        .setHeader(KvMessages.header(server().header(r.revision()))).setID(r.id()).setTTL(r.ttl()).build(),
+                () -> server().leaseGrant(request.getTTL(), request.getID()));
     }
 
     @Override
     public void leaseRevoke(LeaseRevokeRequest request, StreamObserver<LeaseRevokeResponse> observer) {
         StatusMapping.reply(observer, revision -> LeaseRevokeResponse.newBuilder()
-                        .setHeader(KvMessages.header(server.header(revision))).build(),
-                () -> server.leaseRevoke(request.getID()));
+                        .setHeader(KvMessages.header(server().header(revision))).build(),
+                () -> server().leaseRevoke(request.getID()));
     }
 
     @Override
     public void leaseTimeToLive(LeaseTimeToLiveRequest request, StreamObserver<LeaseTimeToLiveResponse> observer) {
         StatusMapping.reply(observer, r -> {
             LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder()
-                    .setHeader(KvMessages.header(server.header(r.revision())))
+                    .setHeader(KvMessages.header(server().header(r.revision())))
                     .setID(r.id()).setTTL(r.ttl()).setGrantedTTL(r.grantedTtl());
             r.keys().forEach(k -> b.addKeys(ByteString.copyFrom(k)));
             return b.build();
-        }, () -> server.leaseTimeToLive(request.getID(), request.getKeys()));
+        }, () -> server().leaseTimeToLive(request.getID(), request.getKeys()));
     }
 
     /**
@@ -62,7 +67,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
             @Override
             public void onNext(LeaseKeepAliveRequest request) {
-                server.leaseKeepAlive(request.getID()).whenComplete((r, error) -> {
+                server().leaseKeepAlive(request.getID()).whenComplete((r, error) -> {
                     synchronized (this) {
                         if (ended || call.isCancelled()) {
                             return;
@@ -73,7 +78,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
                             return;
                         }
                         call.onNext(LeaseKeepAliveResponse.newBuilder()
-                                .setHeader(KvMessages.header(server.header(r.revision()))).setID(r.id()).setTTL(r.ttl()).build());
+                                .setHeader(KvMessages.header(server().header(r.revision()))).setID(r.id()).setTTL(r.ttl()).build());
                     }
                     call.request(1);
                 });

@@ -13,26 +13,31 @@ import org.ketcd.api.EtcdServer;
 
 /** etcd's v3lock service (what {@code etcdctl lock} and jetcd's Lock client call) over the server interface. */
 final class LockService extends LockGrpc.LockImplBase {
-    private final EtcdServer server;
+    private final EtcdServer member;
 
     LockService(EtcdServer server) {
-        this.server = server;
+        this.member = server;
+    }
+
+    /** The member, serving the caller of the current call. */
+    private EtcdServer server() {
+        return CallerToken.serverFor(member);
     }
 
     @Override
     public void lock(LockRequest request, StreamObserver<LockResponse> observer) {
-        CompletableFuture<org.ketcd.api.LockResponse> waiting = server.lock(request.getName().toByteArray(), request.getLease());
+        CompletableFuture<org.ketcd.api.LockResponse> waiting = server().lock(request.getName().toByteArray(), request.getLease());
         // A client that gives up (deadline, cancel, gone) leaves the queue: its waiting key is deleted.
         ((ServerCallStreamObserver<LockResponse>) observer).setOnCancelHandler(() -> waiting.cancel(false));
         StatusMapping.reply(observer, r -> LockResponse.newBuilder()
-                .setHeader(KvMessages.header(server.header(r.revision()))).setKey(ByteString.copyFrom(r.key())).build(),
+                .setHeader(KvMessages.header(server().header(r.revision()))).setKey(ByteString.copyFrom(r.key())).build(),
                 () -> waiting);
     }
 
     @Override
     public void unlock(UnlockRequest request, StreamObserver<UnlockResponse> observer) {
         StatusMapping.reply(observer, revision -> UnlockResponse.newBuilder()
-                .setHeader(KvMessages.header(server.header(revision))).build(),
-                () -> server.unlock(request.getKey().toByteArray()));
+                .setHeader(KvMessages.header(server().header(revision))).build(),
+                () -> server().unlock(request.getKey().toByteArray()));
     }
 }

@@ -21,23 +21,28 @@ import org.ketcd.api.EtcdServer;
 
 /** etcd's Maintenance service: Status, Alarm, Defragment, Hash, HashKV, Snapshot, MoveLeader. */
 final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
-    private final EtcdServer server;
+    private final EtcdServer member;
 
     MaintenanceService(EtcdServer server) {
-        this.server = server;
+        this.member = server;
+    }
+
+    /** The member, serving the caller of the current call. */
+    private EtcdServer server() {
+        return CallerToken.serverFor(member);
     }
 
     private io.etcd.jetcd.api.ResponseHeader header() {
-        return KvMessages.header(server.header(server.currentRevision()));
+        return KvMessages.header(server().header(server().currentRevision()));
     }
 
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> observer) {
         StatusMapping.reply(observer, s -> StatusResponse.newBuilder()
-                .setHeader(KvMessages.header(server.header(s.revision()))).setVersion(s.version())
+                .setHeader(KvMessages.header(server().header(s.revision()))).setVersion(s.version())
                 .setDbSize(s.dbSize()).setDbSizeInUse(s.dbSizeInUse()).setLeader(s.leader())
                 .setRaftIndex(s.raftIndex()).setRaftTerm(s.raftTerm()).setRaftAppliedIndex(s.raftAppliedIndex())
-                .addAllErrors(s.errors()).setIsLearner(s.learner()).build(), server::status);
+                .addAllErrors(s.errors()).setIsLearner(s.learner()).build(), server()::status);
     }
 
     @Override
@@ -49,9 +54,9 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
                     .setAlarm(AlarmType.forNumber(a.type().ordinal()))));
             return b.build();
         }, () -> switch (request.getAction()) {
-            case GET -> CompletableFuture.completedFuture(matching(server.alarms(), alarm));
-            case ACTIVATE -> server.activateAlarm(alarm);
-            case DEACTIVATE -> server.deactivateAlarm(alarm);
+            case GET -> CompletableFuture.completedFuture(matching(server().alarms(), alarm));
+            case ACTIVATE -> server().activateAlarm(alarm);
+            case DEACTIVATE -> server().deactivateAlarm(alarm);
             default -> throw new IllegalArgumentException("unknown alarm action " + request.getActionValue());
         });
     }
@@ -67,32 +72,32 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     @Override
     public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> observer) {
         StatusMapping.reply(observer, v -> DefragmentResponse.getDefaultInstance() /* no header, as etcd 3.4 */,
-                server::defragment);
+                server()::defragment);
     }
 
     @Override
     public void hash(HashRequest request, StreamObserver<HashResponse> observer) {
         StatusMapping.reply(observer, h -> HashResponse.newBuilder().setHeader(header()).setHash(h).build(),
-                server::hash);
+                server()::hash);
     }
 
     @Override
     public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> observer) {
         StatusMapping.reply(observer, h -> HashKVResponse.newBuilder()
-                        .setHeader(KvMessages.header(server.header(h.revision()))).setHash(h.hash())
+                        .setHeader(KvMessages.header(server().header(h.revision()))).setHash(h.hash())
                         .setCompactRevision(h.compactRevision()).build(),
-                () -> server.hashKv(request.getRevision()));
+                () -> server().hashKv(request.getRevision()));
     }
 
     @Override
     public void moveLeader(io.etcd.jetcd.api.MoveLeaderRequest request,
                            StreamObserver<io.etcd.jetcd.api.MoveLeaderResponse> observer) {
         StatusMapping.reply(observer, v -> io.etcd.jetcd.api.MoveLeaderResponse.getDefaultInstance() /* no header, as etcd 3.4 */,
-                () -> server.moveLeader(request.getTargetID()));
+                () -> server().moveLeader(request.getTargetID()));
     }
 
     @Override
     public void snapshot(io.etcd.jetcd.api.SnapshotRequest request, StreamObserver<io.etcd.jetcd.api.SnapshotResponse> observer) {
-        SnapshotStream.send(observer, header(), server.snapshot());
+        SnapshotStream.send(observer, header(), server().snapshot());
     }
 }

@@ -29,7 +29,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     @Override
     public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
         WatchStream[] self = new WatchStream[1];
-        self[0] = new WatchStream(server, (ServerCallStreamObserver<WatchResponse>) responses, executor, protos,
+        self[0] = new WatchStream(CallerToken.serverFor(server), (ServerCallStreamObserver<WatchResponse>) responses, executor, protos,
                 () -> open.remove(self[0]));
         open.add(self[0]);
         return self[0];

@@ -209,9 +209,30 @@ final class WatchStream implements StreamObserver<WatchRequest> {
         } catch (IllegalArgumentException e) {
             control.add(refused(revision, e.getMessage()));
             return;
+        } catch (org.ketcd.api.EtcdException e) {
+            if (!AUTH_REFUSALS.contains(e.error())) {
+                throw e;
+            }
+            control.add(refused(revision, goStatusText(e.error())));
+            return;
         }
         watchers.put(id, new Watcher(id, watch, c.getPrevKv(), WatchMessages.fragment(c)));
         control.add(response(revision).setWatchId(id).setCreated(true).build());
+    }
+
+    /** etcd refuses a watch its caller may not read with a cancel, not by failing the stream. */
+    private static final java.util.Set<org.ketcd.api.EtcdError> AUTH_REFUSALS = java.util.EnumSet.of(
+            org.ketcd.api.EtcdError.PERMISSION_DENIED, org.ketcd.api.EtcdError.USER_EMPTY,
+            org.ketcd.api.EtcdError.AUTH_OLD_REVISION, org.ketcd.api.EtcdError.INVALID_AUTH_TOKEN);
+
+    /** A gRPC status as grpc-go prints it, which is how etcd words a watch's cancel reason for auth refusals. */
+    private static String goStatusText(org.ketcd.api.EtcdError error) {
+        String code = switch (error.code()) {
+            case PERMISSION_DENIED -> "PermissionDenied";
+            case UNAUTHENTICATED -> "Unauthenticated";
+            default -> "InvalidArgument";
+        };
+        return "rpc error: code = " + code + " desc = " + error.message();
     }
 
     private WatchResponse refused(long revision, String reason) {

@@ -42,7 +42,7 @@ final class DerbyBackend implements AutoCloseable {
     static final String META_CONSISTENT_INDEX = "consistent_index";
     static final String META_COMPACT_REVISION = "compact_revision";
 
-    private static final String[] TABLES = {"KV", "VAL", "META", "ALARM", "LEASE"};
+    private static final String[] TABLES = {"KV", "VAL", "META", "ALARM", "LEASE", "AUTH"};
 
     private static final String DERBY_LOG_PROPERTY = "derby.stream.error.file";
     private static final String PAGE_CACHE_PROPERTY = "derby.storage.pageCacheSize";
@@ -144,6 +144,10 @@ final class DerbyBackend implements AutoCloseable {
             if (!tableExists("LEASE")) {
                 // etcd's lease bucket: the granted leases; their keys are found through the KV rows' LEASE.
                 st.executeUpdate("CREATE TABLE LEASE (ID BIGINT NOT NULL PRIMARY KEY, TTL BIGINT NOT NULL)");
+            }
+            if (!tableExists("AUTH")) {
+                // etcd's auth, authUsers and authRoles buckets, as one encoded state (it is small and changes rarely)
+                st.executeUpdate("CREATE TABLE AUTH (ID SMALLINT NOT NULL PRIMARY KEY, STATE " + BLOB_TYPE + " NOT NULL)");
             }
         }
         if (tableExists("KV")) {
@@ -372,6 +376,27 @@ final class DerbyBackend implements AutoCloseable {
             }
         } catch (SQLException ex) {
             throw fault("write alarms", ex);
+        }
+    }
+
+    /** The auth store's encoded state, or an empty array when none was ever written. */
+    byte[] readAuth() {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT STATE FROM AUTH WHERE ID = 1")) {
+            return rs.next() ? rs.getBytes(1) : new byte[0];
+        } catch (SQLException ex) {
+            throw fault("read auth", ex);
+        }
+    }
+
+    void writeAuth(byte[] state) {
+        try (Statement st = conn.createStatement();
+             PreparedStatement ps = conn.prepareStatement("INSERT INTO AUTH (ID, STATE) VALUES (1, ?)")) {
+            st.executeUpdate("DELETE FROM AUTH");
+            ps.setBytes(1, state);
+            ps.executeUpdate();
+        } catch (SQLException ex) {
+            throw fault("write auth", ex);
         }
     }
 

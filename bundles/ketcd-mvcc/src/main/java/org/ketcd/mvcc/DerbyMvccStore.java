@@ -75,6 +75,8 @@ final class DerbyMvccStore implements MvccStore {
     private boolean consistentIndexDirty;
     private List<Alarm> alarms;
     private boolean alarmsDirty;
+    private byte[] authState;
+    private boolean authDirty;
     private boolean closed;
     /** Told of each applied revision (see finish); volatile as it is set from another thread than the writer's. */
     private volatile ChangeListener changeListener;
@@ -90,6 +92,7 @@ final class DerbyMvccStore implements MvccStore {
         compactRev = backend.readMeta(DerbyBackend.META_COMPACT_REVISION, NEVER_COMPACTED);
         consistentIndex = backend.readMeta(DerbyBackend.META_CONSISTENT_INDEX, 0);
         alarms = List.copyOf(backend.readAlarms());
+        authState = backend.readAuth();
         // as etcd's restore: a fresh store is at revision 1; a compaction may have dropped the newest tombstone
         currentRev = Math.max(1, Math.max(index.newestRevision(), compactRev));
         backend.readLeases().forEach(leases::grant);
@@ -382,6 +385,10 @@ final class DerbyMvccStore implements MvccStore {
             backend.writeAlarms(alarms);
             alarmsDirty = false;
         }
+        if (authDirty) {
+            backend.writeAuth(authState);
+            authDirty = false;
+        }
         backend.commit();
         dbSize = backend.sizeOnDisk();
     }
@@ -421,6 +428,20 @@ final class DerbyMvccStore implements MvccStore {
         underWrite(() -> {
             alarms = List.copyOf(newAlarms);
             alarmsDirty = true;
+            return null;
+        });
+    }
+
+    @Override
+    public byte[] loadAuth() {
+        return underRead(() -> authState.clone());
+    }
+
+    @Override
+    public void saveAuth(byte[] state) {
+        underWrite(() -> {
+            authState = state.clone();
+            authDirty = true;
             return null;
         });
     }

@@ -99,7 +99,7 @@ public interface MvccStore extends AutoCloseable {
     /** The Raft index recorded, in the same Derby transaction as the data, by the next {@link #commit()}. */
     void setConsistentIndex(long raftIndex);
 
-    /** Makes every write applied so far, the consistent index and the alarms durable in one Derby transaction. */
+    /** Makes every write applied so far, the consistent index, the alarms and the auth state durable in one Derby transaction. */
     void commit();
 
     /** Bytes the database's data files take on disk (etcd's db size, checked against the backend quota). */
@@ -122,6 +122,12 @@ public interface MvccStore extends AutoCloseable {
 
     /** Replaces the persisted alarms; durable with the next {@link #commit()}. */
     void saveAlarms(List<Alarm> alarms);
+
+    /** The auth store's state as last saved by {@link #saveAuth(byte[])} (committed or not); empty if never. */
+    byte[] loadAuth();
+
+    /** Replaces the auth store's persisted state (encoded by the server); durable with the next {@link #commit()}. */
+    void saveAuth(byte[] state);
 
     /**
      * Writes a copy of the committed store (as of the last {@link #commit()}) to {@code targetDir}, in

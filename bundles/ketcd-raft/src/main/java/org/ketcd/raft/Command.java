@@ -1,6 +1,7 @@
 package org.ketcd.raft;
 
 import org.ketcd.api.Alarm;
+import org.ketcd.api.AuthChange;
 import org.ketcd.api.CompactionRequest;
 import org.ketcd.api.DeleteRangeRequest;
 import org.ketcd.api.Member;
@@ -42,5 +43,24 @@ public sealed interface Command {
 
     /** etcd's LeaseRevokeRequest: forgets the lease and deletes its keys in one revision (also how a lease expires). */
     record LeaseRevoke(long id) implements Command {
+    }
+
+    /** A change of the auth store (users, roles, permissions, enabled flag, simple tokens). */
+    record Auth(AuthChange change) implements Command {
+    }
+
+    /**
+     * A client's command with who sent it (etcd's RequestHeader username and auth revision): with auth
+     * enabled, every member checks the user's permissions against its auth store when it applies it, so
+     * all members agree. {@code user} is empty for a client that gave no credentials. Commands a member
+     * makes itself (lease expiry, publishing itself, alarms) are not wrapped.
+     */
+    record AsUser(String user, long authRevision, Command command) implements Command {
+        public AsUser {
+            java.util.Objects.requireNonNull(user, "user");
+            if (command instanceof AsUser) {
+                throw new IllegalArgumentException("a command has one sender");
+            }
+        }
     }
 }

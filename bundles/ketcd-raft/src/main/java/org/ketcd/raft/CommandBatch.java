@@ -34,6 +34,8 @@ final class CommandBatch implements IdentifiedDataSerializable {
     static final byte MEMBER_CHANGE = 7;
     static final byte LEASE_GRANT = 8;
     static final byte LEASE_REVOKE = 9;
+    static final byte AUTH = 10;
+    static final byte AS_USER = 11;
 
     private List<ProposedCommand> commands;
 
@@ -105,6 +107,14 @@ final class CommandBatch implements IdentifiedDataSerializable {
         } else if (command instanceof Command.LeaseRevoke r) {
             out.writeByte(LEASE_REVOKE);
             out.writeLong(r.id());
+        } else if (command instanceof Command.Auth a) {
+            out.writeByte(AUTH);
+            AuthChangeCodec.write(out, a.change());
+        } else if (command instanceof Command.AsUser u) {
+            out.writeByte(AS_USER);
+            out.writeString(u.user());
+            out.writeLong(u.authRevision());
+            writeCommand(out, u.command());
         } else {
             throw new IOException("unknown command " + command.getClass().getName());
         }

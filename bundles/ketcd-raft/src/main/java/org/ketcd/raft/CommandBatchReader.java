@@ -59,6 +59,22 @@ final class CommandBatchReader {
 
     private Command command() throws IOException {
         byte type = in.readByte();
+        if (type == CommandBatch.AS_USER) {
+            String user = in.readString();
+            if (user == null) {
+                throw new IOException("a command's sender has no name");
+            }
+            long authRevision = in.readLong();
+            byte inner = in.readByte();
+            if (inner == CommandBatch.AS_USER) {
+                throw new IOException("a command has one sender");
+            }
+            return new Command.AsUser(user, authRevision, command(inner));
+        }
+        return command(type);
+    }
+
+    private Command command(byte type) throws IOException {
         return switch (type) {
             case CommandBatch.PUT -> new Command.Put(put());
             case CommandBatch.DELETE_RANGE -> new Command.DeleteRange(delete());
@@ -72,6 +88,7 @@ final class CommandBatchReader {
             case CommandBatch.MEMBER_CHANGE -> new Command.MemberChange(in.readEnum(Command.MemberChange.Kind.values()), member());
             case CommandBatch.LEASE_GRANT -> new Command.LeaseGrant(in.readLong(), in.readLong());
             case CommandBatch.LEASE_REVOKE -> new Command.LeaseRevoke(in.readLong());
+            case CommandBatch.AUTH -> new Command.Auth(AuthChangeCodec.read(in));
             default -> throw new IOException("unknown command type " + type);
         };
     }

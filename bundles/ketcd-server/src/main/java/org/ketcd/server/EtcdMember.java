@@ -16,6 +16,7 @@ import org.ketcd.api.DiscoveryKeyspace;
 import org.ketcd.api.FatalErrorHandler;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.mvcc.MvccStore;
+import org.ketcd.server.auth.AuthStore;
 import org.ketcd.raft.PeerService;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.raft.RaftPeerSpec;
@@ -174,7 +175,8 @@ public final class EtcdMember implements AutoCloseable {
             ClusterMembers members = ClusterMembers.open(memberDir,
                     join != null ? join.members() : ClusterMembers.bootstrapMembers(identity));
             Lessor lessor = new Lessor(store, Lessor.minTtlSeconds(config.electionTimeoutMs(), config.heartbeatIntervalMs()));
-            StoreApplier applier = new StoreApplier(store, alarms, members, lessor);
+            AuthStore auth = new AuthStore(store, config.bcryptCost(), config.authTokenTtlSeconds());
+            StoreApplier applier = new StoreApplier(store, alarms, members, lessor, auth);
             AtomicReference<RaftNode> node = new AtomicReference<>();
             PeerService peerService = new PeerService(() -> new PeerService.Answer(identity.clusterId(), identity.memberId(),
                     identity.name(), node.get() == null ? 0 : node.get().leaderId(),
@@ -194,7 +196,7 @@ public final class EtcdMember implements AutoCloseable {
                 join.enter(raft);
             }
             awaitLeader(config, identity, raft);
-            KetcdServer server = new KetcdServer(config, identity, store, raft, alarms, members, lessor, watchHub);
+            KetcdServer server = new KetcdServer(config, identity, store, raft, alarms, members, lessor, watchHub, auth);
             LOG.info("store recovered at Raft index {} (revision {}); log applied up to index {}",
                     recoveredIndex, store.currentRevision(), raft.appliedIndex());
             LOG.info("member {} ({}) of cluster {} started, data dir {}", identity.name(),

@@ -12,12 +12,15 @@ import org.ketcd.api.DeleteRangeRequest;
 import org.ketcd.api.DeleteRangeResponse;
 import org.ketcd.api.EtcdError;
 import org.ketcd.api.EtcdException;
+import org.ketcd.api.EtcdAuth;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.CampaignResponse;
 import org.ketcd.api.HashKvResponse;
 import org.ketcd.api.LeaderKey;
 import org.ketcd.api.LeaderResponse;
 import org.ketcd.api.LockResponse;
+import org.ketcd.server.auth.AuthStore;
+import org.ketcd.server.auth.Caller;
 import org.ketcd.server.concurrency.Elections;
 import org.ketcd.server.concurrency.Locks;
 import org.ketcd.api.LeaseGrantResponse;
@@ -61,17 +64,16 @@ final class KetcdServer implements EtcdServer {
     private final Lessor lessor;
     private final LeaseIds leaseIds;
     private final WatchHub watchHub;
+    private final AuthStore auth;
     /** Drains the watches that locks and elections wait on (quick steps; never the apply thread). */
-    private final java.util.concurrent.ExecutorService recipeSteps = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ketcd-lock-election");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Locks locks = new Locks(this, recipeSteps);
-    private final Elections elections = new Elections(this, recipeSteps);
+    private final java.util.concurrent.ExecutorService recipeSteps;
+    private final Locks locks;
+    private final Elections elections;
+    /** The caller's simple token (null: none); resolved at each request, as etcd resolves it per request. */
+    private final String token;
 
     KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms,
-                ClusterMembers members, Lessor lessor, WatchHub watchHub) {
+                ClusterMembers members, Lessor lessor, WatchHub watchHub, AuthStore auth) {
         this.lessor = lessor;
         this.leaseIds = new LeaseIds(identity.memberId(), System.currentTimeMillis());
         this.watchHub = watchHub;
@@ -82,17 +84,90 @@ final class KetcdServer implements EtcdServer {
         this.store = store;
         this.raft = raft;
         this.alarms = alarms;
+        this.auth = auth;
+        this.recipeSteps = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ketcd-lock-election");
+            t.setDaemon(true);
+            return t;
+        });
+        this.token = null;
+        this.locks = new Locks(this, recipeSteps);
+        this.elections = new Elections(this, recipeSteps);
+    }
+
+    /** The same member, serving the caller of {@code token}. */
+    private KetcdServer(KetcdServer member, String token) {
+        this.lessor = member.lessor;
+        this.leaseIds = member.leaseIds;
+        this.watchHub = member.watchHub;
+        this.members = member.members;
+        this.membership = member.membership;
+        this.config = member.config;
+        this.identity = member.identity;
+        this.store = member.store;
+        this.raft = member.raft;
+        this.alarms = member.alarms;
+        this.auth = member.auth;
+        this.recipeSteps = member.recipeSteps;
+        this.token = token;
+        // a lock or campaign reads and writes its keys as its caller, as etcd's v3lock client does
+        this.locks = new Locks(this, recipeSteps);
+        this.elections = new Elections(this, recipeSteps);
+    }
+
+    @Override
+    public EtcdServer withToken(String callerToken) {
+        return java.util.Objects.equals(callerToken, token) ? this : new KetcdServer(this, callerToken);
+    }
+
+    @Override
+    public EtcdAuth auth() {
+        return new ServerAuth(this, auth, raft);
+    }
+
+    /** How long a member waits to apply a token another member just handed out before calling it invalid. */
+    private static final long TOKEN_CATCH_UP_MS = 5_000;
+
+    /**
+     * The caller of this request: none without a token; refused with INVALID_AUTH_TOKEN for a token that is
+     * not live. A token handed out by another member may not be applied here yet: a read barrier waits until
+     * this member applied everything committed now, which includes it (etcd waits for the token's index).
+     */
+    Caller caller() {
+        if (token == null) {
+            return Caller.NONE;
+        }
+        Caller caller = auth.callerOf(token);
+        if (caller == null) {
+            try {
+                raft.readBarrier().get(TOKEN_CATCH_UP_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // no barrier: the token stays unknown
+            }
+            caller = auth.callerOf(token);
+        }
+        if (caller == null) {
+            throw EtcdError.INVALID_AUTH_TOKEN.exception();
+        }
+        return caller;
     }
 
     @Override
     public CompletableFuture<RangeResponse> range(RangeRequest request) {
         return attempt(() -> {
             RequestChecks.checkRange(request);
+            Caller caller = caller();
             if (request.serializable()) {
+                auth.checkRead(caller, request.key(), request.rangeEnd());
                 return CompletableFuture.completedFuture(store.range(request));
             }
             refuseIfLearner();
-            return raft.readBarrier().thenApply(ready -> store.range(request));
+            return raft.readBarrier().thenApply(ready -> {
+                auth.checkRead(caller, request.key(), request.rangeEnd());
+                return store.range(request);
+            });
         });
     }
 
@@ -119,11 +194,16 @@ final class KetcdServer implements EtcdServer {
             if (!StoreApplier.hasPut(request) && !hasDelete(request)) {
                 // A transaction that writes nothing needs no log entry, as in etcd: a read barrier is
                 // enough, and none at all when every range in it is serializable.
+                Caller caller = caller();
                 if (allRangesSerializable(request)) {
+                    auth.checkTxn(caller, request);
                     return CompletableFuture.completedFuture(store.txn(request));
                 }
                 refuseIfLearner();
-                return raft.readBarrier().thenApply(ready -> store.txn(request));
+                return raft.readBarrier().thenApply(ready -> {
+                    auth.checkTxn(caller, request);
+                    return store.txn(request);
+                });
             }
             return propose(new Command.Txn(request), quotaCost(request));
         });
@@ -186,8 +266,19 @@ final class KetcdServer implements EtcdServer {
         return attempt(() -> propose(new Command.Compact(request), 0));
     }
 
-    @SuppressWarnings("unchecked")
+    /** Proposes a client's command that adds no data, with its sender (for the auth service). */
+    <T> CompletableFuture<T> proposeAs(Command command) {
+        return propose(command, 0);
+    }
+
+    /** Proposes a client's command with its sender, checked by every member as it applies it. */
     private <T> CompletableFuture<T> propose(Command command, long quotaCost) {
+        Caller caller = caller();
+        return proposeAsIs(new Command.AsUser(caller.user(), caller.authRevision(), command), quotaCost);
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<T> proposeAsIs(Command command, long quotaCost) {
         refuseIfLearner();
         int size = raft.encodedSize(command);
         if (size > config.maxRequestBytes()) {
@@ -233,28 +324,51 @@ final class KetcdServer implements EtcdServer {
     @Override
     @SuppressWarnings("unchecked")
     public CompletableFuture<List<Alarm>> activateAlarm(Alarm alarm) {
-        return attempt(() -> raft.propose(new Command.AlarmChange(true, alarm)).thenApply(r -> (List<Alarm>) r));
+        return attempt(() -> this.<Object>propose(new Command.AlarmChange(true, alarm), 0).thenApply(r -> (List<Alarm>) r));
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public CompletableFuture<List<Alarm>> deactivateAlarm(Alarm alarm) {
-        return attempt(() -> raft.propose(new Command.AlarmChange(false, alarm)).thenApply(r -> (List<Alarm>) r));
+        return attempt(() -> this.<Object>propose(new Command.AlarmChange(false, alarm), 0).thenApply(r -> (List<Alarm>) r));
     }
 
     @Override
     public CompletableFuture<Void> defragment() {
-        return CompletableFuture.runAsync(store::defragment);
+        return attempt(() -> {
+            checkMaintenanceAdmin();
+            return CompletableFuture.runAsync(store::defragment);
+        });
     }
 
     @Override
     public CompletableFuture<Integer> hash() {
-        return CompletableFuture.completedFuture(store.hash());
+        return attempt(() -> {
+            checkMaintenanceAdmin();
+            return CompletableFuture.completedFuture(store.hash());
+        });
     }
 
     @Override
     public CompletableFuture<HashKvResponse> hashKv(long revision) {
-        return attempt(() -> CompletableFuture.completedFuture(store.hashKv(revision)));
+        return attempt(() -> {
+            checkMaintenanceAdmin();
+            return CompletableFuture.completedFuture(store.hashKv(revision));
+        });
+    }
+
+    /** etcd's admin rule for membership requests: the root role once auth is enabled. */
+    private void checkAdmin() {
+        auth.checkAdmin(caller());
+    }
+
+    /** The admin rule for maintenance requests, refused with the auth store's unmapped error as etcd's. */
+    private void checkMaintenanceAdmin() {
+        try {
+            checkAdmin();
+        } catch (EtcdException e) {
+            throw EtcdError.unmappedAuth(e);
+        }
     }
 
     @Override
@@ -264,26 +378,43 @@ final class KetcdServer implements EtcdServer {
 
     @Override
     public CompletableFuture<MemberAddResponse> addMember(List<String> peerUrls, boolean learner) {
-        return attempt(() -> membership.add(peerUrls, learner));
+        return attempt(() -> {
+            checkAdmin();
+            return membership.add(peerUrls, learner);
+        });
     }
 
     @Override
     public CompletableFuture<List<Member>> removeMember(long memberId) {
-        return attempt(() -> membership.remove(memberId));
+        return attempt(() -> {
+            checkAdmin();
+            return membership.remove(memberId);
+        });
     }
 
     @Override
     public CompletableFuture<List<Member>> updateMember(long memberId, List<String> peerUrls) {
-        return attempt(() -> membership.update(memberId, peerUrls));
+        return attempt(() -> {
+            checkAdmin();
+            return membership.update(memberId, peerUrls);
+        });
     }
 
     @Override
     public CompletableFuture<List<Member>> promoteMember(long memberId) {
-        return attempt(() -> membership.promote(memberId));
+        return attempt(() -> {
+            checkAdmin();
+            return membership.promote(memberId);
+        });
     }
 
     @Override
     public CompletableFuture<java.nio.file.Path> snapshot() {
+        try {
+            checkMaintenanceAdmin();
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return SnapshotFile.write(raft::writeSnapshot);
@@ -413,6 +544,7 @@ final class KetcdServer implements EtcdServer {
     @Override
     public Watch watch(WatchRequest request, WatchListener listener) {
         refuseIfLearner();
+        auth.checkRead(caller(), request.key(), request.rangeEnd());
         return watchHub.watch(request, listener);
     }
 

@@ -222,6 +222,16 @@ final class ReplaceableStore implements MvccStore {
     }
 
     @Override
+    public byte[] loadAuth() {
+        return call(() -> current.loadAuth());
+    }
+
+    @Override
+    public void saveAuth(byte[] state) {
+        run(() -> current.saveAuth(state));
+    }
+
+    @Override
     public void backupTo(Path targetDir) {
         run(() -> current.backupTo(targetDir));
     }

@@ -10,6 +10,7 @@ import org.ketcd.api.RequestOp;
 import org.ketcd.api.TxnRequest;
 import org.ketcd.raft.Command;
 import org.ketcd.raft.CommandApplier;
+import org.ketcd.server.auth.AuthStore;
 
 /**
  * Applies replicated commands to this member's store, and commits the store in groups as etcd's
@@ -30,13 +31,15 @@ final class StoreApplier implements CommandApplier {
     private final Alarms alarms;
     private final ClusterMembers members;
     private final Lessor lessor;
+    private final AuthStore auth;
     /** Held by the apply thread for a whole entry, and by a flush, so a commit never splits an entry. */
     private final ReentrantLock entryLock = new ReentrantLock();
     private int uncommittedCommands;
     private long oldestUncommittedMillis;
 
-    StoreApplier(ReplaceableStore store, Alarms alarms, ClusterMembers members, Lessor lessor) {
+    StoreApplier(ReplaceableStore store, Alarms alarms, ClusterMembers members, Lessor lessor, AuthStore auth) {
         this.lessor = lessor;
+        this.auth = auth;
         this.store = store;
         this.alarms = alarms;
         this.members = members;
@@ -62,6 +65,10 @@ final class StoreApplier implements CommandApplier {
         if (uncommittedCommands++ == 0) {
             oldestUncommittedMillis = System.currentTimeMillis();
         }
+        if (command instanceof Command.AsUser sent) {
+            auth.checkApply(sent, store::leaseKeys);
+            command = sent.command();
+        }
         if (command instanceof Command.Put p) {
             refuseIfNoSpace();
             return store.put(p.request());
@@ -85,6 +92,8 @@ final class StoreApplier implements CommandApplier {
             return lessor.grant(g.id(), g.ttl());
         } else if (command instanceof Command.LeaseRevoke r) {
             return lessor.revoke(r.id());
+        } else if (command instanceof Command.Auth a) {
+            return auth.apply(a.change());
         }
         throw new IllegalArgumentException("unknown command " + command);
     }
@@ -152,6 +161,7 @@ final class StoreApplier implements CommandApplier {
             members.replaceFrom(dir);
             alarms.replace(store.loadAlarms());
             lessor.reload();
+            auth.reload();
         } finally {
             entryLock.unlock();
         }

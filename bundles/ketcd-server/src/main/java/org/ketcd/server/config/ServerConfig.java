@@ -106,6 +106,11 @@ public final class ServerConfig {
             throw new ConfigException("invalid value \"" + values.get(Flag.WATCH_PROGRESS_NOTIFY_INTERVAL)
                     + "\" for flag -experimental-watch-progress-notify-interval: expected a duration such as 10m or 500ms");
         }
+        if (!config.authToken().equals("simple")) {
+            // etcd's other token type (jwt,pub-key=...,priv-key=...,sign-method=...) is not served yet
+            throw new ConfigException("invalid value \"" + values.get(Flag.AUTH_TOKEN)
+                    + "\" for flag -auth-token: Ketcd supports \"simple\" tokens only");
+        }
         if (config.derbyPageCachePages() < org.ketcd.mvcc.MvccOptions.MIN_PAGE_CACHE_PAGES) {
             throw new ConfigException("invalid value \"" + values.get(Flag.DERBY_PAGE_CACHE_PAGES)
                     + "\" for flag -" + Flag.DERBY_PAGE_CACHE_PAGES.flagName + ": Derby's page cache takes at least "
@@ -545,6 +550,21 @@ public final class ServerConfig {
     /** The store's settings, from the flags above. */
     public org.ketcd.mvcc.MvccOptions storeOptions() {
         return new org.ketcd.mvcc.MvccOptions(valueCacheBytes(), maxRangeResponseBytes(), derbyPageCachePages());
+    }
+
+    /** --auth-token: the kind of token Authenticate hands out (etcd's "simple" or "jwt,..."). */
+    public String authToken() {
+        return values.get(Flag.AUTH_TOKEN);
+    }
+
+    /** --auth-token-ttl: seconds a simple token lives unused. */
+    public long authTokenTtlSeconds() {
+        return Long.parseLong(values.get(Flag.AUTH_TOKEN_TTL));
+    }
+
+    /** --bcrypt-cost: bcrypt's cost for users' passwords (etcd: 4 to 31; out of range means the default, 10). */
+    public int bcryptCost() {
+        return (int) Math.min(Integer.MAX_VALUE, Long.parseLong(values.get(Flag.BCRYPT_COST)));
     }
 
     public int maxTxnOps() {
