@@ -20,6 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.ketcd.systemtests.harness.CommandResult;
+import org.ketcd.systemtests.harness.EtcdctlComparison;
 import org.ketcd.systemtests.harness.Member;
 import org.ketcd.systemtests.harness.Normalizer;
 
@@ -41,12 +42,14 @@ class EtcdctlDifferentialTest {
     private Member ketcd;
     private final List<String> differences = new ArrayList<>();
     private final List<String> padding = new ArrayList<>();
+    private EtcdctlComparison comparison;
 
     @BeforeAll
     void startBoth() {
         etcd = Member.start(Member.Kind.ETCD, "diff", FLAGS);
         try {
             ketcd = Member.start(Member.Kind.target(), "diff", FLAGS);
+            comparison = new EtcdctlComparison(etcd, ketcd, differences);
         } catch (RuntimeException | Error e) {
             etcd.close();
             throw e;
@@ -252,7 +255,7 @@ class EtcdctlDifferentialTest {
         same("lease", "keep-alive", "--once", "1234");
         CommandResult e = etcd.ctl("lease", "grant", "600");
         CommandResult k = ketcd.ctl("lease", "grant", "600");
-        compare(new String[] {"lease", "grant", "600"}, e, k);
+        comparison.compare(new String[] {"lease", "grant", "600"}, e, k);
         String le = leaseId(e);
         String lk = leaseId(k);
         if (le == null || lk == null) {
@@ -314,30 +317,15 @@ class EtcdctlDifferentialTest {
     // ---------------------------------------------------------------------------------------- helpers
 
     private CommandResult same(String... args) {
-        return sameStdin(null, args);
+        return comparison.same(args);
     }
 
     private CommandResult sameStdin(String stdin, String... args) {
-        CommandResult e = etcd.ctlStdin(stdin, args);
-        CommandResult k = ketcd.ctlStdin(stdin, args);
-        compare(args, e, k);
-        return e;
+        return comparison.sameStdin(stdin, args);
     }
 
     private void same(Function<Member, String[]> args) {
-        CommandResult e = etcd.ctl(args.apply(etcd));
-        CommandResult k = ketcd.ctl(args.apply(ketcd));
-        compare(args.apply(etcd), e, k);
-    }
-
-    private void compare(String[] args, CommandResult e, CommandResult k) {
-        String ne = Normalizer.normalize(e, etcd);
-        String nk = Normalizer.normalize(k, ketcd);
-        transcript("### etcdctl " + String.join(" ", args) + "\n" + ne + (ne.equals(nk) ? "\n(same on Ketcd)" : "\n=== Ketcd DIFFERS ===\n" + nk));
-        if (!ne.equals(nk)) {
-            differences.add("### etcdctl " + String.join(" ", args) + "\n=== etcd (normalised) ===\n" + ne
-                    + "\n=== Ketcd (normalised) ===\n" + nk + "\n=== raw etcd ===\n" + e + "\n=== raw Ketcd ===\n" + k);
-        }
+        comparison.same(args);
     }
 
     private void sameShape(String what, CommandResult e, CommandResult k) {
@@ -357,19 +345,6 @@ class EtcdctlDifferentialTest {
         if (!expected.equals(actual)) {
             differences.add("### " + what + ": etcd " + expected + ", Ketcd " + actual + "\n=== raw etcd ===\n" + e
                     + "\n=== raw Ketcd ===\n" + k);
-        }
-    }
-
-    /** Every compared command with etcd's normalised output: target/system-tests-work/etcdctl-transcript.txt. */
-    private static void transcript(String entry) {
-        try {
-            java.nio.file.Path f = java.nio.file.Paths.get(System.getProperty("system-tests.workdir", "target/system-tests-work"),
-                    "etcdctl-transcript.txt");
-            java.nio.file.Files.createDirectories(f.getParent());
-            java.nio.file.Files.writeString(f, entry + "\n\n", java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
-        } catch (java.io.IOException ignored) {
-            // diagnostics only
         }
     }
 

@@ -13,14 +13,27 @@ import java.util.concurrent.CompletionStage;
 public interface GrpcGatewayBackend {
 
     /** A unary call. */
-    CompletionStage<byte[]> unary(String fullMethodName, byte[] request);
+    default CompletionStage<byte[]> unary(String fullMethodName, byte[] request) {
+        return unary(fullMethodName, request, null);
+    }
+
+    /**
+     * A unary call as the caller whose auth token is {@code authorization} (the HTTP {@code Authorization}
+     * header, passed on as etcd's gateway passes it: gRPC metadata {@code authorization}); null: none.
+     */
+    CompletionStage<byte[]> unary(String fullMethodName, byte[] request, String authorization);
 
     /**
      * A streaming call (client, server or bidirectional streaming): responses go to {@code responses}
      * in order; the returned sink sends requests. Nothing is buffered without bound: the sink's
      * {@link RequestSink#send} is the only producer and callers send one message per client request.
      */
-    RequestSink stream(String fullMethodName, ResponseListener responses);
+    default RequestSink stream(String fullMethodName, ResponseListener responses) {
+        return stream(fullMethodName, responses, null);
+    }
+
+    /** A streaming call as the caller whose auth token is {@code authorization} (see {@link #unary(String, byte[], String)}). */
+    RequestSink stream(String fullMethodName, ResponseListener responses, String authorization);
 
     /** Receives one streaming call's responses, then exactly one {@link #onClose}. */
     interface ResponseListener {

@@ -45,6 +45,7 @@ final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
         InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(handlers)
                 .maxInboundMessageSize(maxInboundBytes);
         services.forEach(builder::addService);
+        builder.intercept(new CallerToken());
         Server server = builder.build().start();
         ExecutorService callbacks = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "ketcd-gateway-callback");
@@ -57,7 +58,7 @@ final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
     }
 
     @Override
-    public CompletionStage<byte[]> unary(String fullMethodName, byte[] request) {
+    public CompletionStage<byte[]> unary(String fullMethodName, byte[] request, String authorization) {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         ClientCall<byte[], byte[]> call = channel.newCall(method(fullMethodName, MethodDescriptor.MethodType.UNARY),
                 CallOptions.DEFAULT);
@@ -77,7 +78,7 @@ final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
                     result.completeExceptionally(failure(status));
                 }
             }
-        }, new Metadata());
+        }, metadata(authorization));
         call.request(2);
         call.sendMessage(request);
         call.halfClose();
@@ -85,7 +86,7 @@ final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
     }
 
     @Override
-    public RequestSink stream(String fullMethodName, ResponseListener responses) {
+    public RequestSink stream(String fullMethodName, ResponseListener responses, String authorization) {
         ClientCall<byte[], byte[]> call = channel.newCall(method(fullMethodName, MethodDescriptor.MethodType.BIDI_STREAMING),
                 CallOptions.DEFAULT);
         call.start(new ClientCall.Listener<>() {
@@ -99,7 +100,7 @@ final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
             public void onClose(Status status, Metadata trailers) {
                 responses.onClose(status.getCode().value(), status.getDescription() == null ? "" : status.getDescription());
             }
-        }, new Metadata());
+        }, metadata(authorization));
         call.request(1);
         return new RequestSink() {
             // ClientCall is not thread-safe; a sink may be used from the HTTP thread and a canceller
@@ -118,6 +119,14 @@ final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
                 call.cancel("the HTTP client went away", null);
             }
         };
+    }
+
+    private static Metadata metadata(String authorization) {
+        Metadata headers = new Metadata();
+        if (authorization != null) {
+            headers.put(CallerToken.AUTHORIZATION_HEADER, authorization);
+        }
+        return headers;
     }
 
     static GatewayStatusException failure(Status status) {

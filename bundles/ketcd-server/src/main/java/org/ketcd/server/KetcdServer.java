@@ -165,7 +165,7 @@ final class KetcdServer implements EtcdServer {
             }
             refuseIfLearner();
             return raft.readBarrier().thenApply(ready -> {
-                auth.checkRead(caller, request.key(), request.rangeEnd());
+                auth.checkRead(callerNow(), request.key(), request.rangeEnd());
                 return store.range(request);
             });
         });
@@ -201,7 +201,7 @@ final class KetcdServer implements EtcdServer {
                 }
                 refuseIfLearner();
                 return raft.readBarrier().thenApply(ready -> {
-                    auth.checkTxn(caller, request);
+                    auth.checkTxn(callerNow(), request);
                     return store.txn(request);
                 });
             }
@@ -264,6 +264,21 @@ final class KetcdServer implements EtcdServer {
     @Override
     public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
         return attempt(() -> propose(new Command.Compact(request), 0));
+    }
+
+    /**
+     * The caller again, after a read barrier, at the auth revision this member applied by now (as etcd checks
+     * a linearizable read's credentials after its read index); never waits.
+     */
+    Caller callerNow() {
+        if (token == null) {
+            return Caller.NONE;
+        }
+        Caller caller = auth.callerOf(token);
+        if (caller == null) {
+            throw EtcdError.INVALID_AUTH_TOKEN.exception();
+        }
+        return caller;
     }
 
     /** Proposes a client's command that adds no data, with its sender (for the auth service). */

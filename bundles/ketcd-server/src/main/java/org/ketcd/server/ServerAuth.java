@@ -52,8 +52,12 @@ final class ServerAuth implements EtcdAuth {
         return authenticate(user, password, AUTHENTICATE_ATTEMPTS);
     }
 
+    /**
+     * Checks the password against everything committed so far (a read barrier first, so a user or an enable
+     * just made through another member counts), then proposes the token.
+     */
     private CompletableFuture<String> authenticate(String user, String password, int attemptsLeft) {
-        return attempt(() -> {
+        return attempt(() -> raft.readBarrier().thenCompose(ready -> {
             long checkedRevision = auth.checkPassword(user, password);
             AuthChange.Authenticate request = new AuthChange.Authenticate(user, auth.newToken(), checkedRevision);
             return server.<Object>proposeAsIs(new Command.Auth(request), 0).handle((token, error) -> {
@@ -66,7 +70,7 @@ final class ServerAuth implements EtcdAuth {
                 }
                 return CompletableFuture.<String>failedFuture(cause);
             }).thenCompose(f -> f);
-        });
+        }));
     }
 
     @Override
@@ -76,12 +80,12 @@ final class ServerAuth implements EtcdAuth {
 
     @Override
     public CompletableFuture<List<String>> userGet(String user) {
-        return read(() -> auth.userGet(server.caller(), user));
+        return read(() -> auth.userGet(server.callerNow(), user));
     }
 
     @Override
     public CompletableFuture<List<String>> userList() {
-        return read(() -> auth.userList(server.caller()));
+        return read(() -> auth.userList(server.callerNow()));
     }
 
     @Override
@@ -111,12 +115,12 @@ final class ServerAuth implements EtcdAuth {
 
     @Override
     public CompletableFuture<List<Permission>> roleGet(String role) {
-        return read(() -> auth.roleGet(server.caller(), role));
+        return read(() -> auth.roleGet(server.callerNow(), role));
     }
 
     @Override
     public CompletableFuture<List<String>> roleList() {
-        return read(() -> auth.roleList(server.caller()));
+        return read(() -> auth.roleList(server.callerNow()));
     }
 
     @Override

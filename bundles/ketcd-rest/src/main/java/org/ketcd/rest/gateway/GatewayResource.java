@@ -36,7 +36,8 @@ public final class GatewayResource {
     }
 
     @POST
-    public Response call(@PathParam("route") String path, InputStream bodyStream) throws IOException, InterruptedException {
+    public Response call(@PathParam("route") String path, @jakarta.ws.rs.HeaderParam("Authorization") String authorization,
+                         InputStream bodyStream) throws IOException, InterruptedException {
         GatewayRoute route = GatewayRoutes.find(path);
         if (route == null) {
             return Response.status(404).type(MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8")).entity("Not Found\n").build();
@@ -55,12 +56,13 @@ public final class GatewayResource {
                         + request.length + " vs. " + limits.grpcMessageBytes() + ")");
             }
         }
-        return route.streaming() ? GatewayStream.start(backend, streams, route, requests) : unary(route, requests.get(0));
+        return route.streaming() ? GatewayStream.start(backend, streams, route, requests, authorization)
+                : unary(route, requests.get(0), authorization);
     }
 
-    private Response unary(GatewayRoute route, byte[] request) throws InterruptedException {
+    private Response unary(GatewayRoute route, byte[] request, String authorization) throws InterruptedException {
         try {
-            byte[] response = backend.unary(route.method(), request).toCompletableFuture().get();
+            byte[] response = backend.unary(route.method(), request, authorization).toCompletableFuture().get();
             return json(200, GatewayJson.print(response, route.response()));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GatewayStatusException s) {

@@ -39,7 +39,8 @@ final class GatewayStream implements StreamingOutput {
      * Starts the call with {@code requests} and waits for its first response, so that a refused call is
      * answered with its HTTP status as etcd's gateway does; a member with every stream slot taken answers 429.
      */
-    static Response start(GrpcGatewayBackend backend, OpenStreams streams, GatewayRoute route, List<byte[]> requests)
+    static Response start(GrpcGatewayBackend backend, OpenStreams streams, GatewayRoute route, List<byte[]> requests,
+                          String authorization)
             throws InterruptedException {
         GatewayStream stream = new GatewayStream(route);
         stream.slot = streams.open(stream::stop);
@@ -58,7 +59,7 @@ final class GatewayStream implements StreamingOutput {
             public void onClose(int code, String message) {
                 stream.put(new Closed(code, message));
             }
-        });
+        }, authorization);
         if (stream.stopped) {
             stream.sink.cancel(); // the client left before the call began
         }
