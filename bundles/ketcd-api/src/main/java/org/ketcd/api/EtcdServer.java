@@ -17,6 +17,12 @@ public interface EtcdServer {
      */
     EtcdServer withToken(String token);
 
+    /**
+     * This server as the user named by the common name of the caller's verified client certificate (etcd's
+     * {@code --client-cert-auth} rule, for a call that carries no token).
+     */
+    EtcdServer withCertificateUser(String commonName);
+
     /** etcd's Auth service for this server's caller. */
     EtcdAuth auth();
 

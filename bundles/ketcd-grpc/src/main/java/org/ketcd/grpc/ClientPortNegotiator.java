@@ -2,7 +2,11 @@ package org.ketcd.grpc;
 
 import io.grpc.netty.shaded.io.grpc.netty.GrpcHttp2ConnectionHandler;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiator;
+import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiationEvent;
 import io.grpc.netty.shaded.io.grpc.netty.InternalProtocolNegotiators;
+import io.grpc.netty.shaded.io.grpc.netty.ProtocolNegotiationEvent;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandler;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.grpc.netty.shaded.io.netty.buffer.ByteBuf;
 import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
 import io.grpc.netty.shaded.io.netty.channel.ChannelHandler;
@@ -21,7 +25,7 @@ import org.ketcd.api.Http1Upstream;
 
 /**
  * One client port for gRPC and HTTP/1 (etcd does this with cmux): each new connection's first bytes
- * decide. The HTTP/2 connection preface continues as plain gRPC with grpc's own plaintext negotiation
+ * decide (on an https URL, its first bytes after the TLS handshake). The HTTP/2 connection preface continues as plain gRPC with grpc's own plaintext negotiation
  * (the only cost is one look at the first bytes); anything else is read as HTTP/1 and relayed request by
  * request to the {@link Http1Upstream} (the REST bundle) by an {@link Http1Connection}, or answered with a
  * 404 when there is none.
@@ -37,11 +41,19 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
     private final InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
     private final Supplier<Http1Upstream> http1Upstream;
     private final Semaphore largeBodies;
+    /** For an https client URL: the TLS handshake comes first, then the same decision on the decrypted bytes. */
+    private final ClientTlsContext tls;
 
     /** {@code largeBodies}: the endpoint's permits for request bodies over {@link Http1Limits#SMALL_BODY_BYTES}. */
     ClientPortNegotiator(Supplier<Http1Upstream> http1Upstream, Semaphore largeBodies) {
+        this(http1Upstream, largeBodies, null);
+    }
+
+    /** {@code tls}: null for an http URL. */
+    ClientPortNegotiator(Supplier<Http1Upstream> http1Upstream, Semaphore largeBodies, ClientTlsContext tls) {
         this.http1Upstream = http1Upstream;
         this.largeBodies = largeBodies;
+        this.tls = tls;
     }
 
     @Override
@@ -65,6 +77,8 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
         private final List<Object> heldEvents = new ArrayList<>();
         private ByteBuf firstBytes = Unpooled.EMPTY_BUFFER;
         private ScheduledFuture<?> undecided;
+        /** The TLS session once the handshake succeeded (https only), for gRPC's call attributes. */
+        private javax.net.ssl.SSLSession session;
 
         Sniffer(ChannelHandler grpcNegotiation) {
             this.grpcNegotiation = grpcNegotiation;
@@ -74,11 +88,39 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
         public void handlerAdded(ChannelHandlerContext ctx) {
             // HTTP/1's idle bound holds before the protocol is known too (grpc's handshake timeout allows 120 s)
             undecided = ctx.executor().schedule(() -> ctx.close(), Http1Limits.IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            if (tls != null) {
+                ctx.pipeline().addBefore(ctx.name(), null, tls.ssl().newHandler(ctx.alloc()));
+            }
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent handshake) {
+                // a failed handshake (plain text, another CA, an expired certificate) ends the connection
+                if (!handshake.isSuccess() || !acceptedPeer(ctx)) {
+                    ctx.close();
+                }
+                return;
+            }
             heldEvents.add(evt); // grpc's negotiation starts only if this is gRPC
+        }
+
+        private boolean acceptedPeer(ChannelHandlerContext ctx) {
+            session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+            try {
+                return !tls.revoked(session.getPeerCertificates());
+            } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
+                return true; // none was required
+            }
+        }
+
+        /** grpc's negotiation event, with the TLS session (the peer's certificate) for the calls. */
+        private Object withSession(Object evt) {
+            if (session == null || !(evt instanceof ProtocolNegotiationEvent negotiated)) {
+                return evt;
+            }
+            return InternalProtocolNegotiationEvent.withAttributes(negotiated, InternalProtocolNegotiationEvent
+                    .getAttributes(negotiated).toBuilder().set(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION, session).build());
         }
 
         @Override
@@ -95,9 +137,10 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
             ByteBuf held = firstBytes;
             firstBytes = Unpooled.EMPTY_BUFFER;
             if (http2) {
+                // from here on, not from the pipeline's head: on https the bytes are already decrypted
                 ctx.pipeline().replace(this, null, grpcNegotiation);
-                heldEvents.forEach(ctx.pipeline()::fireUserEventTriggered);
-                ctx.pipeline().fireChannelRead(held);
+                heldEvents.forEach(evt -> ctx.fireUserEventTriggered(withSession(evt)));
+                ctx.fireChannelRead(held);
             } else {
                 Http1Connection.start(ctx, http1Upstream, largeBodies, held);
             }

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.ketcd.api.ClientTls;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.ListenFailure;
 import org.ketcd.api.GrpcGatewayBackend;
@@ -73,11 +74,24 @@ public final class GrpcEndpoint implements AutoCloseable {
     /** Serves gRPC on the client URLs and relays HTTP/1 connections there to {@code http1Upstream} (null: none). */
     public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream)
             throws IOException {
-        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS);
+        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS, EMPTY_TLS);
     }
+
+    /** As above; https client URLs are served with {@code tls} (etcd's --cert-file, --key-file, ...). */
+    public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
+                                     ClientTls tls) throws IOException {
+        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS, tls);
+    }
+
+    private static final ClientTls EMPTY_TLS = new ClientTls("", "", "", false, List.of(), "");
 
     static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
                               long handshakeTimeoutMillis) throws IOException {
+        return start(server, listenClientUrls, http1Upstream, handshakeTimeoutMillis, EMPTY_TLS);
+    }
+
+    static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
+                              long handshakeTimeoutMillis, ClientTls tls) throws IOException {
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ketcd-grpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, new DefaultThreadFactory("ketcd-grpc-handler", true));
@@ -87,16 +101,22 @@ public final class GrpcEndpoint implements AutoCloseable {
         int maxInbound = server.maxRequestBytes() + GRPC_OVERHEAD_BYTES;
         Semaphore largeBodies = new Semaphore(Http1Limits.LARGE_BODIES);
         try {
+            ClientTlsContext tlsContext = null;
             for (URI url : listenClientUrls) {
+                boolean https = "https".equals(url.getScheme());
+                if (https && tlsContext == null) {
+                    tlsContext = ClientTlsContext.of(tls);
+                }
                 NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()),
-                                InternalNettyServerCredentials.create(new ClientPortNegotiator(http1Upstream, largeBodies)))
+                                InternalNettyServerCredentials.create(new ClientPortNegotiator(http1Upstream, largeBodies,
+                                        https ? tlsContext : null)))
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
                         .channelType(NioServerSocketChannel.class)
                         .executor(handlers)
                         .maxInboundMessageSize(maxInbound)
                         .handshakeTimeout(handshakeTimeoutMillis, TimeUnit.MILLISECONDS)
-                        .intercept(new CallerToken());
+                        .intercept(new CallerToken(https && tls.clientCertAuth()));
                 endpoint.services(server).forEach(builder::addService);
                 try {
                     started.add(builder.build().start());

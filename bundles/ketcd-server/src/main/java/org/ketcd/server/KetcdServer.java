@@ -71,6 +71,8 @@ final class KetcdServer implements EtcdServer {
     private final Elections elections;
     /** The caller's simple token (null: none); resolved at each request, as etcd resolves it per request. */
     private final String token;
+    /** The common name of the caller's verified client certificate, used when there is no token (null: none). */
+    private final String certificateUser;
 
     KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms,
                 ClusterMembers members, Lessor lessor, WatchHub watchHub, AuthStore auth) {
@@ -91,12 +93,13 @@ final class KetcdServer implements EtcdServer {
             return t;
         });
         this.token = null;
+        this.certificateUser = null;
         this.locks = new Locks(this, recipeSteps);
         this.elections = new Elections(this, recipeSteps);
     }
 
-    /** The same member, serving the caller of {@code token}. */
-    private KetcdServer(KetcdServer member, String token) {
+    /** The same member, serving the caller of {@code token}, or else of a verified certificate's {@code certificateUser}. */
+    private KetcdServer(KetcdServer member, String token, String certificateUser) {
         this.lessor = member.lessor;
         this.leaseIds = member.leaseIds;
         this.watchHub = member.watchHub;
@@ -110,6 +113,7 @@ final class KetcdServer implements EtcdServer {
         this.auth = member.auth;
         this.recipeSteps = member.recipeSteps;
         this.token = token;
+        this.certificateUser = certificateUser;
         // a lock or campaign reads and writes its keys as its caller, as etcd's v3lock client does
         this.locks = new Locks(this, recipeSteps);
         this.elections = new Elections(this, recipeSteps);
@@ -117,7 +121,13 @@ final class KetcdServer implements EtcdServer {
 
     @Override
     public EtcdServer withToken(String callerToken) {
-        return java.util.Objects.equals(callerToken, token) ? this : new KetcdServer(this, callerToken);
+        return java.util.Objects.equals(callerToken, token) && certificateUser == null ? this
+                : new KetcdServer(this, callerToken, null);
+    }
+
+    @Override
+    public EtcdServer withCertificateUser(String commonName) {
+        return new KetcdServer(this, null, commonName);
     }
 
     @Override
@@ -135,7 +145,7 @@ final class KetcdServer implements EtcdServer {
      */
     Caller caller() {
         if (token == null) {
-            return Caller.NONE;
+            return certificateUser == null ? Caller.NONE : new Caller(certificateUser, auth.revision());
         }
         Caller caller = auth.callerOf(token);
         if (caller == null) {
@@ -272,7 +282,7 @@ final class KetcdServer implements EtcdServer {
      */
     Caller callerNow() {
         if (token == null) {
-            return Caller.NONE;
+            return certificateUser == null ? Caller.NONE : new Caller(certificateUser, auth.revision());
         }
         Caller caller = auth.callerOf(token);
         if (caller == null) {

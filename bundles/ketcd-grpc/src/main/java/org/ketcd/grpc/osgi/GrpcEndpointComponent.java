@@ -38,6 +38,7 @@ public final class GrpcEndpointComponent {
     private EtcdServer server;
     private List<URI> listenClientUrls = List.of();
     private GrpcEndpoint endpoint;
+    private org.ketcd.api.ClientTls clientTls;
     private ServiceRegistration<GrpcGatewayBackend> gatewayRegistration;
     private final AtomicReference<Http1Upstream> http1 = new AtomicReference<>();
 
@@ -45,6 +46,7 @@ public final class GrpcEndpointComponent {
     void bindServer(EtcdServer server, Map<String, Object> properties) {
         this.server = server;
         this.listenClientUrls = urls(properties.get(PROP_LISTEN_CLIENT_URLS));
+        this.clientTls = org.ketcd.api.ClientTls.fromProperties(properties);
     }
 
     void unbindServer(EtcdServer server) {
@@ -71,7 +73,7 @@ public final class GrpcEndpointComponent {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(GrpcEndpointComponent.class.getClassLoader());
         try {
-            endpoint = GrpcEndpoint.start(server, listenClientUrls, http1::get);
+            endpoint = GrpcEndpoint.start(server, listenClientUrls, http1::get, clientTls);
         } catch (java.io.IOException | RuntimeException e) {
             // A member that cannot serve its clients is no member: etcd exits (status 1) on this.
             LOG.error("ketcd: {}", e.getMessage());

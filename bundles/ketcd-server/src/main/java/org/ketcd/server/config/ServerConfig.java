@@ -106,6 +106,22 @@ public final class ServerConfig {
             throw new ConfigException("invalid value \"" + values.get(Flag.WATCH_PROGRESS_NOTIFY_INTERVAL)
                     + "\" for flag -experimental-watch-progress-notify-interval: expected a duration such as 10m or 500ms");
         }
+        if (config.autoTls()) {
+            throw new ConfigException("--auto-tls is not supported yet: give --cert-file and --key-file");
+        }
+        for (URI url : config.listenClientUrls()) {
+            if ("https".equals(url.getScheme()) && config.clientTls().isEmpty()) {
+                throw new ConfigException("TLS key/cert (--cert-file, --key-file) must be provided for client url " + url
+                        + " with HTTPS scheme");
+            }
+        }
+        if (!config.clientTls().isEmpty()) {
+            try {
+                org.ketcd.api.ClientTls.checkFiles(config.clientTls());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
         if (!config.authToken().equals("simple")) {
             // etcd's other token type (jwt,pub-key=...,priv-key=...,sign-method=...) is not served yet
             throw new ConfigException("invalid value \"" + values.get(Flag.AUTH_TOKEN)
@@ -233,9 +249,9 @@ public final class ServerConfig {
                     throw new ConfigException("invalid value \"" + value + "\" for flag -" + flag.flagName
                             + ": URL must be http(s)://host:port, got \"" + s + "\"");
                 }
-                if ("https".equals(u.getScheme())) {
+                if ("https".equals(u.getScheme()) && (flag == Flag.LISTEN_PEER_URLS || flag == Flag.INITIAL_ADVERTISE_PEER_URLS)) {
                     throw new ConfigException("invalid value \"" + value + "\" for flag -" + flag.flagName
-                            + ": TLS (https) is not supported yet");
+                            + ": TLS between members (https peer URLs) is not supported yet");
                 }
                 urls.add(u);
             } catch (URISyntaxException e) {
@@ -550,6 +566,19 @@ public final class ServerConfig {
     /** The store's settings, from the flags above. */
     public org.ketcd.mvcc.MvccOptions storeOptions() {
         return new org.ketcd.mvcc.MvccOptions(valueCacheBytes(), maxRangeResponseBytes(), derbyPageCachePages());
+    }
+
+    /** The client port's TLS settings (--cert-file, --key-file, --trusted-ca-file, ...); used by https client URLs. */
+    public org.ketcd.api.ClientTls clientTls() {
+        String suites = values.get(Flag.CIPHER_SUITES);
+        return new org.ketcd.api.ClientTls(values.get(Flag.CERT_FILE), values.get(Flag.KEY_FILE),
+                values.get(Flag.TRUSTED_CA_FILE), Boolean.parseBoolean(values.get(Flag.CLIENT_CERT_AUTH)),
+                suites.isBlank() ? List.of() : List.of(suites.split(",")), values.get(Flag.CLIENT_CRL_FILE));
+    }
+
+    /** --auto-tls: a self-signed client certificate (not supported yet). */
+    public boolean autoTls() {
+        return Boolean.parseBoolean(values.get(Flag.AUTO_TLS));
     }
 
     /** --auth-token: the kind of token Authenticate hands out (etcd's "simple" or "jwt,..."). */
