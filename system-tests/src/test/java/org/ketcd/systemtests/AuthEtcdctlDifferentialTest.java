@@ -1,14 +1,9 @@
 package org.ketcd.systemtests;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -30,42 +25,24 @@ class AuthEtcdctlDifferentialTest {
     private static final String ROOT = "--user=root:rootpw";
     private static final String ALICE = "--user=alice:alicepw";
 
-    private Member etcd;
-    private Member ketcd;
-    private final List<String> differences = new ArrayList<>();
     private EtcdctlComparison ctl;
 
     @BeforeAll
     void startBoth() {
         Member[] both = Member.startEtcdAndTarget("auth");
-        etcd = both[0];
-        ketcd = both[1];
-        ctl = new EtcdctlComparison(etcd, ketcd, differences);
+        ctl = new EtcdctlComparison(both[0], both[1]);
     }
 
     @AfterAll
     void stopBoth() {
-        try {
-            if (ketcd != null) {
-                ketcd.close();
-            }
-        } finally {
-            if (etcd != null) {
-                etcd.close();
-            }
+        if (ctl != null) {
+            ctl.close();
         }
-    }
-
-    @BeforeEach
-    void clear() {
-        differences.clear();
     }
 
     @AfterEach
     void reportDifferences() {
-        if (!differences.isEmpty()) {
-            fail(differences.size() + " difference(s) between etcd and Ketcd:\n\n" + String.join("\n\n", differences));
-        }
+        ctl.reportDifferences();
     }
 
     @Test

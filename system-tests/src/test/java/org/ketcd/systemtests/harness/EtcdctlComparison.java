@@ -8,10 +8,15 @@ import java.util.function.Function;
  * exit code, stdout and stderr after {@link Normalizer normalisation}; every compared command goes to
  * target/system-tests-work/etcdctl-transcript.txt with etcd's normalised output.
  */
-public final class EtcdctlComparison {
+public final class EtcdctlComparison implements AutoCloseable {
     private final Member etcd;
     private final Member ketcd;
     private final List<String> differences;
+
+    /** Differences are kept here until {@link #reportDifferences()}. */
+    public EtcdctlComparison(Member etcd, Member ketcd) {
+        this(etcd, ketcd, new java.util.ArrayList<>());
+    }
 
     /** Differences are added to {@code differences}, which the test reports. */
     public EtcdctlComparison(Member etcd, Member ketcd, List<String> differences) {
@@ -35,6 +40,32 @@ public final class EtcdctlComparison {
     public void same(Function<Member, String[]> args) {
         CommandResult e = etcd.ctl(args.apply(etcd));
         CommandResult k = ketcd.ctl(args.apply(ketcd));
+        compare(args.apply(etcd), e, k);
+    }
+
+    /** Fails the test with every difference recorded since the last report, and forgets them. */
+    public void reportDifferences() {
+        if (!differences.isEmpty()) {
+            String report = differences.size() + " difference(s) between etcd and Ketcd:\n\n" + String.join("\n\n", differences);
+            differences.clear();
+            org.junit.jupiter.api.Assertions.fail(report);
+        }
+    }
+
+    /** Stops both members. */
+    @Override
+    public void close() {
+        try {
+            ketcd.close();
+        } finally {
+            etcd.close();
+        }
+    }
+
+    /** As {@link #same(Function)}, for etcdctl without the members' TLS flags (a client with no certificate). */
+    public void sameWithoutTls(Function<Member, String[]> args) {
+        CommandResult e = etcd.ctlWithoutTls(args.apply(etcd));
+        CommandResult k = ketcd.ctlWithoutTls(args.apply(ketcd));
         compare(args.apply(etcd), e, k);
     }
 

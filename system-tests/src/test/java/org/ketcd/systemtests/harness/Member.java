@@ -63,6 +63,10 @@ public final class Member implements AutoCloseable {
     private Path runtimeRoot;
     private Process process;
     private int starts;
+    /** The client URL's scheme: https once {@link #withClientTls} was called. */
+    private String clientScheme = "http";
+    /** etcdctl's TLS flags for this member's client URL (health probes and {@link #ctl}). */
+    private List<String> ctlTlsArgs = List.of();
 
     private Member(Kind kind, String name, Path dir, List<String> extraFlags) {
         this(kind, name, dir, extraFlags, "127.0.0.1", List.of());
@@ -203,6 +207,22 @@ public final class Member implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Serves the client URL over https (the TLS flags go with the start's flags); etcdctl reaches it with
+     * {@code ctlTlsArgs}, e.g. {@code --cacert=ca.crt --cert=root.crt --key=root.key}.
+     */
+    public Member withClientTls(String... ctlTlsArgs) {
+        this.clientScheme = "https";
+        this.ctlTlsArgs = List.of(ctlTlsArgs);
+        return this;
+    }
+
+    private String[] withTls(String... args) {
+        List<String> all = new ArrayList<>(ctlTlsArgs);
+        all.addAll(List.of(args));
+        return all.toArray(String[]::new);
     }
 
     /** Sets an environment variable for the member's next starts (before it starts). */
@@ -362,7 +382,7 @@ public final class Member implements AutoCloseable {
                 throw new AssertionError(this + ": Karaf could not resolve its boot features; the member will never serve.\n"
                         + "Last lines of " + logFile + ":\n" + logTail(30));
             }
-            last = Etcdctl.run(endpoint(), null, Duration.ofSeconds(6), "endpoint", "health");
+            last = Etcdctl.run(endpoint(), null, Duration.ofSeconds(6), withTls("endpoint", "health"));
             if (last.ok() && (last.stdout() + last.stderr()).contains("is healthy")) {
                 return;
             }
@@ -373,7 +393,7 @@ public final class Member implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "http://" + host + ":" + clientPort;
+        return clientScheme + "://" + host + ":" + clientPort;
     }
 
     public Kind kind() {
@@ -399,15 +419,20 @@ public final class Member implements AutoCloseable {
     }
 
     public CommandResult ctl(String... args) {
+        return Etcdctl.run(endpoint(), withTls(args));
+    }
+
+    /** etcdctl without this member's TLS flags (see {@link #withClientTls}): a client that has no certificate. */
+    public CommandResult ctlWithoutTls(String... args) {
         return Etcdctl.run(endpoint(), args);
     }
 
     public CommandResult ctlWithin(Duration timeout, String... args) {
-        return Etcdctl.run(endpoint(), null, timeout, args);
+        return Etcdctl.run(endpoint(), null, timeout, withTls(args));
     }
 
     public CommandResult ctlStdin(String stdin, String... args) {
-        return Etcdctl.run(endpoint(), stdin, Etcdctl.DEFAULT_TIMEOUT, args);
+        return Etcdctl.run(endpoint(), stdin, Etcdctl.DEFAULT_TIMEOUT, withTls(args));
     }
 
     /** SIGKILL (no shutdown hooks, no flush) the member process and anything it spawned. */

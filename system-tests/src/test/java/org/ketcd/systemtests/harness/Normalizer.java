@@ -73,7 +73,7 @@ public final class Normalizer {
     }
 
     private static String endpoints(String s, Member m) {
-        return s.replace(m.endpoint(), "<endpoint>").replace(m.endpoint().substring("http://".length()), "<endpoint>");
+        return s.replace(m.endpoint(), "<endpoint>").replace(m.endpoint().substring(m.endpoint().indexOf("://") + 3), "<endpoint>");
     }
 
     /** The set of JSON field paths ("a.b[].c") in a document: used to compare the shape of status outputs. */
