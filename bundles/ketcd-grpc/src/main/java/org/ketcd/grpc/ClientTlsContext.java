@@ -24,8 +24,8 @@ record ClientTlsContext(SslContext ssl, List<X509CRL> crls, boolean commonNameAs
 
     static ClientTlsContext of(ClientTls tls) throws IOException {
         try {
-            List<X509Certificate> chain = PemFiles.certificates(Path.of(tls.certFile()));
-            SslContextBuilder b = SslContextBuilder.forServer(PemFiles.privateKey(Path.of(tls.keyFile())),
+            List<X509Certificate> chain = org.ketcd.api.PemFiles.certificates(Path.of(tls.certFile()));
+            SslContextBuilder b = SslContextBuilder.forServer(org.ketcd.api.PemFiles.privateKey(Path.of(tls.keyFile())),
                             chain.toArray(X509Certificate[]::new))
                     .sslProvider(SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2")
@@ -36,7 +36,7 @@ record ClientTlsContext(SslContext ssl, List<X509CRL> crls, boolean commonNameAs
                             // http/1.1 (curl, browsers) gets it, which the JSON gateway and SSE are served on
                             ApplicationProtocolNames.HTTP_1_1, ApplicationProtocolNames.HTTP_2));
             if (!tls.trustedCaFile().isEmpty()) {
-                b.trustManager(PemFiles.certificates(Path.of(tls.trustedCaFile())).toArray(X509Certificate[]::new));
+                b.trustManager(org.ketcd.api.PemFiles.certificates(Path.of(tls.trustedCaFile())).toArray(X509Certificate[]::new));
             }
             if (tls.requiresClientCertificate()) {
                 b.clientAuth(ClientAuth.REQUIRE);
@@ -44,7 +44,7 @@ record ClientTlsContext(SslContext ssl, List<X509CRL> crls, boolean commonNameAs
             if (!tls.cipherSuites().isEmpty()) {
                 b.ciphers(tls.cipherSuites());
             }
-            List<X509CRL> crls = tls.crlFile().isEmpty() ? List.of() : PemFiles.crls(Path.of(tls.crlFile()));
+            List<X509CRL> crls = tls.crlFile().isEmpty() ? List.of() : org.ketcd.api.PemFiles.crls(Path.of(tls.crlFile()));
             return new ClientTlsContext(b.build(), crls, tls.clientCertAuth());
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IOException("cannot set up TLS for the client URLs (--cert-file " + tls.certFile() + ", --key-file "

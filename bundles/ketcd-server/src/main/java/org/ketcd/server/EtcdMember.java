@@ -175,7 +175,7 @@ public final class EtcdMember implements AutoCloseable {
             ClusterMembers members = ClusterMembers.open(memberDir,
                     join != null ? join.members() : ClusterMembers.bootstrapMembers(identity));
             Lessor lessor = new Lessor(store, Lessor.minTtlSeconds(config.electionTimeoutMs(), config.heartbeatIntervalMs()));
-            AuthStore auth = new AuthStore(store, config.bcryptCost(), config.authTokenTtlSeconds());
+            AuthStore auth = new AuthStore(store, config.bcryptCost(), config.authTokenTtlSeconds(), config.authToken());
             StoreApplier applier = new StoreApplier(store, alarms, members, lessor, auth);
             AtomicReference<RaftNode> node = new AtomicReference<>();
             PeerService peerService = new PeerService(() -> new PeerService.Answer(identity.clusterId(), identity.memberId(),

@@ -59,7 +59,8 @@ final class ServerAuth implements EtcdAuth {
     private CompletableFuture<String> authenticate(String user, String password, int attemptsLeft) {
         return attempt(() -> raft.readBarrier().thenCompose(ready -> {
             long checkedRevision = auth.checkPassword(user, password);
-            AuthChange.Authenticate request = new AuthChange.Authenticate(user, auth.newToken(), checkedRevision);
+            AuthChange.Authenticate request = new AuthChange.Authenticate(user, auth.newToken(user, checkedRevision),
+                    checkedRevision);
             return server.<Object>proposeAsIs(new Command.Auth(request), 0).handle((token, error) -> {
                 if (error == null) {
                     return CompletableFuture.completedFuture((String) token);

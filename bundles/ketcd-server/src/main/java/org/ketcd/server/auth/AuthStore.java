@@ -22,16 +22,46 @@ public final class AuthStore {
     private final MvccStore store;
     private final Passwords passwords;
     private final SimpleTokens tokens;
+    /** With --auth-token jwt,...: signed tokens instead of simple ones (null: simple tokens). */
+    private final JwtTokens jwt;
     /** Makes tokens chosen on this member distinct. */
     private final AtomicLong tokenCounter = new AtomicLong(System.nanoTime());
     /** Replaced (never changed) by the apply thread; read by any thread. */
     private volatile AuthState state;
 
-    public AuthStore(MvccStore store, int bcryptCost, long tokenTtlSeconds) {
+    /** {@code authToken}: etcd's --auth-token, "simple" or "jwt,sign-method=...,priv-key=...,pub-key=...,ttl=...". */
+    public AuthStore(MvccStore store, int bcryptCost, long tokenTtlSeconds, String authToken) {
         this.store = store;
         this.passwords = new Passwords(bcryptCost);
         this.tokens = new SimpleTokens(tokenTtlSeconds, System::nanoTime);
+        this.jwt = jwtTokens(authToken);
         reload();
+    }
+
+    /**
+     * Checks etcd's --auth-token value: "simple", or "jwt" with its options (keys readable, a known sign
+     * method); an IllegalArgumentException says what is wrong, in etcd's words where it has them.
+     */
+    public static void checkAuthToken(String authToken) {
+        jwtTokens(authToken);
+    }
+
+    private static JwtTokens jwtTokens(String authToken) {
+        String[] parts = authToken.split(",");
+        if (parts[0].equals("simple") && parts.length == 1) {
+            return null;
+        }
+        if (!parts[0].equals("jwt")) {
+            throw new IllegalArgumentException("auth: invalid auth options (unknown token type \"" + parts[0] + "\")");
+        }
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        for (int i = 1; i < parts.length; i++) {
+            String[] pair = parts[i].split("=", 2);
+            if (pair.length != 2 || options.putIfAbsent(pair[0], pair[1]) != null) {
+                throw new IllegalArgumentException("auth: invalid auth options (\"" + parts[i] + "\")");
+            }
+        }
+        return JwtTokens.fromOptions(options, () -> System.currentTimeMillis() / 1000);
     }
 
     /** Reads the state from the store: at start, and after a snapshot replaced the store. */
@@ -56,7 +86,14 @@ public final class AuthStore {
         return passwords.hash(password);
     }
 
-    public String newToken() {
+    /** A token for {@code user}, whose password was checked at auth revision {@code revision}. */
+    public String newToken(String user, long revision) {
+        if (jwt != null) {
+            if (!jwt.canIssue()) {
+                throw new org.ketcd.api.EtcdException(EtcdError.AUTH_UNMAPPED, "auth: token signing attempted with verify-only key");
+            }
+            return jwt.issue(user, revision);
+        }
         return tokens.newToken(tokenCounter.incrementAndGet());
     }
 
@@ -76,8 +113,14 @@ public final class AuthStore {
         return s.revision();
     }
 
-    /** The caller a simple token stands for, at the current auth revision; null if no live token is known. */
+    /**
+     * The caller a token stands for: a simple token's user at the current auth revision, a JWT's user at the
+     * revision it was issued at; null if the token is not a live one.
+     */
     public Caller callerOf(String token) {
+        if (jwt != null) {
+            return jwt.verify(token);
+        }
         String user = tokens.userOf(token);
         return user == null ? null : new Caller(user, state.revision());
     }
@@ -180,7 +223,9 @@ public final class AuthStore {
             store.saveAuth(AuthStateCodec.encode(after));
         }
         if (change instanceof AuthChange.Authenticate a) {
-            tokens.assign(a.token(), a.user());
+            if (jwt == null) {
+                tokens.assign(a.token(), a.user()); // a JWT needs no state: every member verifies it
+            }
             return a.token();
         } else if (change instanceof AuthChange.UserDelete u) {
             tokens.invalidateUser(u.user());

@@ -122,10 +122,11 @@ public final class ServerConfig {
                 throw new ConfigException(e.getMessage());
             }
         }
-        if (!config.authToken().equals("simple")) {
-            // etcd's other token type (jwt,pub-key=...,priv-key=...,sign-method=...) is not served yet
-            throw new ConfigException("invalid value \"" + values.get(Flag.AUTH_TOKEN)
-                    + "\" for flag -auth-token: Ketcd supports \"simple\" tokens only");
+        try {
+            org.ketcd.server.auth.AuthStore.checkAuthToken(config.authToken());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("invalid value \"" + values.get(Flag.AUTH_TOKEN) + "\" for flag -auth-token: "
+                    + e.getMessage());
         }
         if (config.derbyPageCachePages() < org.ketcd.mvcc.MvccOptions.MIN_PAGE_CACHE_PAGES) {
             throw new ConfigException("invalid value \"" + values.get(Flag.DERBY_PAGE_CACHE_PAGES)
