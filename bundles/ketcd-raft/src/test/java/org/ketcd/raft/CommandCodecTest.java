@@ -76,6 +76,52 @@ class CommandCodecTest {
     }
 
     @Test
+    void everyAuthChangeAndACommandsSenderSurviveTheLogEncoding() throws Exception {
+        List<org.ketcd.api.AuthChange> changes = List.of(new org.ketcd.api.AuthChange.Enable(), new org.ketcd.api.AuthChange.Disable(),
+                new org.ketcd.api.AuthChange.Authenticate("alice", "abcdefghijklmnop.42", 7),
+                new org.ketcd.api.AuthChange.UserAdd("alice", Bytes.utf8("$2a$10$hash")),
+                new org.ketcd.api.AuthChange.UserDelete("alice"),
+                new org.ketcd.api.AuthChange.UserChangePassword("alice", Bytes.utf8("$2a$10$other")),
+                new org.ketcd.api.AuthChange.UserGrantRole("alice", "app"),
+                new org.ketcd.api.AuthChange.UserRevokeRole("alice", "app"),
+                new org.ketcd.api.AuthChange.RoleAdd("app"), new org.ketcd.api.AuthChange.RoleDelete("app"),
+                new org.ketcd.api.AuthChange.RoleGrantPermission("app", new org.ketcd.api.Permission(
+                        org.ketcd.api.Permission.Type.READWRITE, Bytes.utf8("/app/"), Bytes.utf8("/app0"))),
+                new org.ketcd.api.AuthChange.RoleRevokePermission("app", Bytes.utf8("/k"), Bytes.EMPTY));
+        List<ProposedCommand> batch = new java.util.ArrayList<>();
+        for (org.ketcd.api.AuthChange c : changes) {
+            batch.add(new ProposedCommand(1, batch.size(), new Command.AsUser("root", 3, new Command.Auth(c))));
+        }
+        batch.add(new ProposedCommand(1, 99, new Command.AsUser("", 0, new Command.Put(PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v"))))));
+
+        List<ProposedCommand> decoded = codec.decode(codec.encode(batch));
+
+        for (int i = 0; i < changes.size(); i++) {
+            Command.AsUser sent = (Command.AsUser) decoded.get(i).command();
+            assertEquals("root", sent.user());
+            assertEquals(3, sent.authRevision());
+            org.ketcd.api.AuthChange change = ((Command.Auth) sent.command()).change();
+            assertEquals(changes.get(i).getClass(), change.getClass());
+            assertEquals(String.valueOf(describe(changes.get(i))), String.valueOf(describe(change)));
+        }
+        Command.AsUser anonymous = (Command.AsUser) decoded.get(changes.size()).command();
+        assertEquals("", anonymous.user());
+        assertArrayEquals(Bytes.utf8("v"), ((Command.Put) anonymous.command()).request().value());
+    }
+
+    /** A record's text with its byte arrays spelled out (records print arrays by identity). */
+    private static String describe(Object record) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (var c : record.getClass().getRecordComponents()) {
+            Object v = c.getAccessor().invoke(record);
+            b.append(c.getName()).append('=').append(v instanceof byte[] bytes ? java.util.Arrays.toString(bytes)
+                    : v instanceof org.ketcd.api.Permission p ? p.type() + java.util.Arrays.toString(p.key())
+                    + java.util.Arrays.toString(p.rangeEnd()) : v).append(';');
+        }
+        return b.toString();
+    }
+
+    @Test
     void anEntryWrittenInAnUnknownFormatVersionIsRefusedNotMisread() {
         byte[] bytes = codec.encode(List.of(new ProposedCommand(1, 1, new Command.Compact(new CompactionRequest(1, false)))));
         // Hazelcast's IdentifiedDataSerializable header: type id (4), factory id (4), class id (4), then our version byte.

@@ -38,6 +38,20 @@ public final class TestPki {
         return pki;
     }
 
+    /**
+     * An RSA key pair for JWT auth tokens (jwt.key in PKCS#1 form, jwt.pub) and etcd's --auth-token value
+     * that uses it with RS256.
+     */
+    public String jwtAuthToken() {
+        try {
+            openssl("genrsa", "-traditional", "-out", "jwt.key", "2048");
+            openssl("rsa", "-in", "jwt.key", "-pubout", "-out", "jwt.pub");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return "jwt,pub-key=" + file("jwt.pub") + ",priv-key=" + file("jwt.key") + ",sign-method=RS256,ttl=10m";
+    }
+
     public Path file(String name) {
         return dir.resolve(name);
     }
