@@ -23,6 +23,13 @@ public interface EtcdServer {
      */
     EtcdServer withCertificateUser(String commonName);
 
+    /**
+     * This server as {@code user}, whose password is checked here (HTTP Basic credentials on Ketcd's REST API;
+     * etcd's clients authenticate for a token instead). Refused with {@link EtcdError#AUTH_FAILED} for a wrong
+     * user or password; with auth disabled the credentials are not needed and are ignored.
+     */
+    EtcdServer withPassword(String user, String password);
+
     /** etcd's Auth service for this server's caller. */
     EtcdAuth auth();
 

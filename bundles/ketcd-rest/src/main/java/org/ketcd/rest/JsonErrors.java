@@ -31,12 +31,17 @@ public final class JsonErrors {
         if (error == EtcdError.COMPACTED) {
             return 410;
         }
+        if (error == EtcdError.USER_EMPTY || error == EtcdError.AUTH_FAILED || error == EtcdError.AUTH_OLD_REVISION) {
+            return 401; // no credentials, wrong ones, or a token older than the auth store: authenticate (again)
+        }
         return switch (error.code()) {
             case INVALID_ARGUMENT, OUT_OF_RANGE -> 400;
             case RESOURCE_EXHAUSTED -> 429;
             case NOT_FOUND -> 404;
             case UNAVAILABLE -> 503;
             case FAILED_PRECONDITION -> 412;
+            case PERMISSION_DENIED -> 403;
+            case UNAUTHENTICATED -> 401;
             default -> 500;
         };
     }

@@ -55,7 +55,7 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
         ResourceConfig config = new ResourceConfig()
                 .register(new GatewayResource(backend, limits, streams))
                 .register(new HealthResource(server))
-                .register(new ConfigResource(server, new SseWatch.Hub(server, streams), limits))
+                .register(new ConfigResource(server, new SseWatch.Hub(streams), limits))
                 .register(new ServicesResource(server, limits))
                 .register(new OpenApiResource())
                 .register(CorsHeaders.class)

@@ -71,7 +71,10 @@ final class KetcdServer implements EtcdServer {
     private final Elections elections;
     /** The caller's simple token (null: none); resolved at each request, as etcd resolves it per request. */
     private final String token;
-    /** The common name of the caller's verified client certificate, used when there is no token (null: none). */
+    /**
+     * A user whose identity this member verified (a client certificate's common name, or a checked password),
+     * used when there is no token (null: none).
+     */
     private final String certificateUser;
 
     KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms,
@@ -128,6 +131,15 @@ final class KetcdServer implements EtcdServer {
     @Override
     public EtcdServer withCertificateUser(String commonName) {
         return new KetcdServer(this, null, commonName);
+    }
+
+    @Override
+    public EtcdServer withPassword(String user, String password) {
+        if (!auth.enabled()) {
+            return this;
+        }
+        auth.checkPassword(user, password);
+        return new KetcdServer(this, null, user);
     }
 
     @Override

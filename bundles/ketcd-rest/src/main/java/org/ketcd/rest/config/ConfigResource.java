@@ -35,14 +35,12 @@ import org.ketcd.rest.RestLimits;
  */
 @Path("/config")
 public final class ConfigResource {
-    private final ConfigStore store;
-    private final ConfigHistory history;
+    private final org.ketcd.api.EtcdServer server;
     private final SseWatch.Hub watches;
     private final RestLimits limits;
 
     public ConfigResource(org.ketcd.api.EtcdServer server, SseWatch.Hub watches, RestLimits limits) {
-        this.store = new ConfigStore(server);
-        this.history = new ConfigHistory(server);
+        this.server = server;
         this.watches = watches;
         this.limits = limits;
     }
@@ -51,12 +49,15 @@ public final class ConfigResource {
     @Path("{path: .*}")
     public Response get(@PathParam("path") @Encoded String encodedPath, @QueryParam("revision") String revision,
                         @HeaderParam("Last-Event-ID") String lastEventId, @HeaderParam("Accept") String accept,
-                        @Context UriInfo uri) {
+                        @HeaderParam("Authorization") String authorization, @Context UriInfo uri) {
         String path = ConfigKeys.requestPath(encodedPath);
+        org.ketcd.api.EtcdServer caller = org.ketcd.rest.RestCredentials.serverFor(server, authorization);
+        ConfigStore store = new ConfigStore(caller);
         long rev = revision == null ? 0 : NumberParam.nonNegative("revision", revision);
         if (uri.getQueryParameters().containsKey("watch") || MediaType.SERVER_SENT_EVENTS.equals(accept)) {
             long start = lastEventId != null && !lastEventId.isBlank() ? NumberParam.nonNegative("Last-Event-ID", lastEventId) + 1 : rev;
-            SseWatch watch = watches.open(path, isTree(path), start);
+            store.checkReadable(path, isTree(path)); // a refusal is an HTTP error, not a stream that ends at once
+            SseWatch watch = watches.open(caller, path, isTree(path), start);
             if (watch == null) {
                 return Response.fromResponse(JsonErrors.of(429, "too many open streams on this member ("
                         + RestLimits.MAX_OPEN_STREAMS + "); retry later")).header("Retry-After", 1).build();
@@ -67,7 +68,7 @@ public final class ConfigResource {
             return listing(store.list(path, rev));
         }
         if (uri.getQueryParameters().containsKey("history")) {
-            return historyOf(path);
+            return historyOf(new ConfigHistory(caller), path);
         }
         ConfigStore.Entry e = store.get(path, rev);
         if (e == null) {
@@ -82,11 +83,13 @@ public final class ConfigResource {
     @Path("{path: .*}")
     public Response put(@PathParam("path") @Encoded String encodedPath, @HeaderParam("Content-Type") String contentType,
                         @HeaderParam("If-Match") String ifMatch, @HeaderParam("If-None-Match") String ifNoneMatch,
-                        InputStream body) throws IOException, ConfigStore.PreconditionFailed {
+                        @HeaderParam("Authorization") String authorization, InputStream body)
+            throws IOException, ConfigStore.PreconditionFailed {
         String path = ConfigKeys.requestPath(encodedPath);
+        ConfigStore store = new ConfigStore(org.ketcd.rest.RestCredentials.serverFor(server, authorization));
         byte[] bytes = RequestBody.read(body, limits);
         if (isTree(path)) {
-            return applyTree(path, bytes);
+            return applyTree(store, path, bytes);
         }
         if (path.isEmpty()) {
             return JsonErrors.of(400, "a value needs a path: PUT /config/<path>");
@@ -104,8 +107,10 @@ public final class ConfigResource {
     @DELETE
     @Path("{path: .*}")
     public Response delete(@PathParam("path") @Encoded String encodedPath, @HeaderParam("If-Match") String ifMatch,
-                           @HeaderParam("If-None-Match") String ifNoneMatch) throws ConfigStore.PreconditionFailed {
+                           @HeaderParam("If-None-Match") String ifNoneMatch, @HeaderParam("Authorization") String authorization)
+            throws ConfigStore.PreconditionFailed {
         String path = ConfigKeys.requestPath(encodedPath);
+        ConfigStore store = new ConfigStore(org.ketcd.rest.RestCredentials.serverFor(server, authorization));
         JsonObject o = new JsonObject();
         if (isTree(path)) {
             o.addProperty("deleted", store.deleteTree(path));
@@ -119,7 +124,7 @@ public final class ConfigResource {
         return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    private Response applyTree(String prefix, byte[] body) {
+    private static Response applyTree(ConfigStore store, String prefix, byte[] body) {
         JsonElement tree;
         try {
             tree = JsonInput.value(new String(body, StandardCharsets.UTF_8));
@@ -138,7 +143,7 @@ public final class ConfigResource {
         return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).tag(etag(revision)).build();
     }
 
-    private Response historyOf(String path) {
+    private static Response historyOf(ConfigHistory history, String path) {
         ConfigHistory.Versions versions = history.of(path);
         JsonObject o = new JsonObject();
         o.addProperty("path", path);

@@ -109,6 +109,16 @@ final class ConfigStore {
         return new Listing(values.revision(), entries);
     }
 
+    /**
+     * Refuses, as the member refuses the caller's read, a value or tree the caller may not read (a count-only
+     * serializable range: no values are read).
+     */
+    void checkReadable(String path, boolean tree) {
+        byte[] key = ConfigKeys.value(path);
+        call(server.range(new RangeRequest(key, tree ? ConfigKeys.end(key) : Bytes.EMPTY, 0, 0, RangeRequest.SortOrder.NONE,
+                RangeRequest.SortTarget.KEY, true, false, true, 0, 0, 0, 0)));
+    }
+
     private static RangeRequest range(byte[] key, byte[] end, long revision) {
         return new RangeRequest(key, end, 0, revision, RangeRequest.SortOrder.NONE, RangeRequest.SortTarget.KEY,
                 false, false, false, 0, 0, 0, 0);

@@ -34,11 +34,9 @@ public final class SseWatch implements StreamingOutput {
 
     /** Opens the streams of one REST server, each in one of its {@link OpenStreams} slots. */
     public static final class Hub {
-        private final EtcdServer server;
         private final OpenStreams streams;
 
-        public Hub(EtcdServer server, OpenStreams streams) {
-            this.server = server;
+        public Hub(OpenStreams streams) {
             this.streams = streams;
         }
 
@@ -46,22 +44,26 @@ public final class SseWatch implements StreamingOutput {
          * The stream for a value ({@code tree} false) or a tree from {@code startRevision} (0: from now), or null
          * when every stream slot of the member is taken.
          */
-        SseWatch open(String path, boolean tree, long startRevision) {
+        SseWatch open(EtcdServer caller, String path, boolean tree, long startRevision) {
             byte[] key = ConfigKeys.value(path);
-            SseWatch watch = new SseWatch(this, path, WatchRequest.of(key, tree ? ConfigKeys.end(key) : Bytes.EMPTY, startRevision));
+            SseWatch watch = new SseWatch(this, caller, path, WatchRequest.of(key, tree ? ConfigKeys.end(key) : Bytes.EMPTY,
+                    startRevision));
             watch.slot = streams.open(watch::stop);
             return watch.slot == null ? null : watch;
         }
     }
 
     private final Hub hub;
+    /** The member as the stream's caller: a watch checks the caller's read permission on its keys. */
+    private final EtcdServer caller;
     private final String path;
     private final WatchRequest request;
     private final Semaphore signal = new Semaphore(0);
     private volatile boolean stopped;
     private OpenStreams.Slot slot;
 
-    private SseWatch(Hub hub, String path, WatchRequest request) {
+    private SseWatch(Hub hub, EtcdServer caller, String path, WatchRequest request) {
+        this.caller = caller;
         this.hub = hub;
         this.path = path;
         this.request = request;
@@ -69,7 +71,7 @@ public final class SseWatch implements StreamingOutput {
 
     @Override
     public void write(OutputStream out) throws IOException {
-        try (OpenStreams.Slot held = slot; Watch watch = hub.server.watch(request, signal::release)) {
+        try (OpenStreams.Slot held = slot; Watch watch = caller.watch(request, signal::release)) {
             out.write(": watching /config/".getBytes(StandardCharsets.UTF_8));
             out.write((path + "\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();

@@ -134,6 +134,32 @@ final class GatewayRoutes {
                 AuthDisableResponse.getDefaultInstance());
         unary("auth/authenticate", "etcdserverpb.Auth/Authenticate", AuthenticateRequest.getDefaultInstance(),
                 AuthenticateResponse.getDefaultInstance());
+        unary("auth/user/add", "etcdserverpb.Auth/UserAdd", io.etcd.jetcd.api.AuthUserAddRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthUserAddResponse.getDefaultInstance());
+        unary("auth/user/get", "etcdserverpb.Auth/UserGet", io.etcd.jetcd.api.AuthUserGetRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthUserGetResponse.getDefaultInstance());
+        unary("auth/user/list", "etcdserverpb.Auth/UserList", io.etcd.jetcd.api.AuthUserListRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthUserListResponse.getDefaultInstance());
+        unary("auth/user/delete", "etcdserverpb.Auth/UserDelete", io.etcd.jetcd.api.AuthUserDeleteRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthUserDeleteResponse.getDefaultInstance());
+        unary("auth/user/changepw", "etcdserverpb.Auth/UserChangePassword", io.etcd.jetcd.api.AuthUserChangePasswordRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthUserChangePasswordResponse.getDefaultInstance());
+        unary("auth/user/grant", "etcdserverpb.Auth/UserGrantRole", io.etcd.jetcd.api.AuthUserGrantRoleRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthUserGrantRoleResponse.getDefaultInstance());
+        unary("auth/user/revoke", "etcdserverpb.Auth/UserRevokeRole", io.etcd.jetcd.api.AuthUserRevokeRoleRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthUserRevokeRoleResponse.getDefaultInstance());
+        unary("auth/role/add", "etcdserverpb.Auth/RoleAdd", io.etcd.jetcd.api.AuthRoleAddRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthRoleAddResponse.getDefaultInstance());
+        unary("auth/role/get", "etcdserverpb.Auth/RoleGet", io.etcd.jetcd.api.AuthRoleGetRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthRoleGetResponse.getDefaultInstance());
+        unary("auth/role/list", "etcdserverpb.Auth/RoleList", io.etcd.jetcd.api.AuthRoleListRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthRoleListResponse.getDefaultInstance());
+        unary("auth/role/delete", "etcdserverpb.Auth/RoleDelete", io.etcd.jetcd.api.AuthRoleDeleteRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthRoleDeleteResponse.getDefaultInstance());
+        unary("auth/role/grant", "etcdserverpb.Auth/RoleGrantPermission", io.etcd.jetcd.api.AuthRoleGrantPermissionRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthRoleGrantPermissionResponse.getDefaultInstance());
+        unary("auth/role/revoke", "etcdserverpb.Auth/RoleRevokePermission", io.etcd.jetcd.api.AuthRoleRevokePermissionRequest.getDefaultInstance(),
+                io.etcd.jetcd.api.AuthRoleRevokePermissionResponse.getDefaultInstance());
 
         unary("lock/lock", "v3lockpb.Lock/Lock", LockRequest.getDefaultInstance(), LockResponse.getDefaultInstance());
         unary("lock/unlock", "v3lockpb.Lock/Unlock", UnlockRequest.getDefaultInstance(), UnlockResponse.getDefaultInstance());

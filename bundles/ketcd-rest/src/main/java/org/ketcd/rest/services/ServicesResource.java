@@ -7,6 +7,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
@@ -21,6 +22,7 @@ import org.ketcd.api.Bytes;
 import org.ketcd.api.EtcdError;
 import org.ketcd.api.EtcdException;
 import org.ketcd.api.EtcdServer;
+import org.ketcd.rest.RestCredentials;
 import org.ketcd.api.KeyValue;
 import org.ketcd.api.LeaseGrantResponse;
 import org.ketcd.api.LeaseKeepAliveResponse;
@@ -55,7 +57,9 @@ public final class ServicesResource {
     @PUT
     @Path("{name}/{instance}")
     public Response register(@PathParam("name") String name, @PathParam("instance") String instance,
-                             @QueryParam("ttl") String ttl, InputStream body) throws IOException {
+                             @QueryParam("ttl") String ttl, @HeaderParam("Authorization") String authorization,
+                             InputStream body) throws IOException {
+        EtcdServer server = RestCredentials.serverFor(this.server, authorization);
         Response bad = checkNames(name, instance);
         if (bad != null) {
             return bad;
@@ -71,9 +75,11 @@ public final class ServicesResource {
 
     @POST
     @Path("{name}/{instance}/keepalive")
-    public Response keepAlive(@PathParam("name") String name, @PathParam("instance") String instance) {
+    public Response keepAlive(@PathParam("name") String name, @PathParam("instance") String instance,
+                              @HeaderParam("Authorization") String authorization) {
+        EtcdServer server = RestCredentials.serverFor(this.server, authorization);
         try {
-            KeyValue kv = find(name, instance);
+            KeyValue kv = find(server, name, instance);
             if (kv == null || kv.lease() == 0) {
                 return error(404, "no live instance " + instance + " of " + name + ": register it again");
             }
@@ -92,8 +98,10 @@ public final class ServicesResource {
 
     @DELETE
     @Path("{name}/{instance}")
-    public Response deregister(@PathParam("name") String name, @PathParam("instance") String instance) {
-        KeyValue kv = find(name, instance);
+    public Response deregister(@PathParam("name") String name, @PathParam("instance") String instance,
+                               @HeaderParam("Authorization") String authorization) {
+        EtcdServer server = RestCredentials.serverFor(this.server, authorization);
+        KeyValue kv = find(server, name, instance);
         if (kv == null) {
             return error(404, "no instance " + instance + " of " + name);
         }
@@ -106,7 +114,8 @@ public final class ServicesResource {
 
     @GET
     @Path("{name}")
-    public Response instances(@PathParam("name") String name) {
+    public Response instances(@PathParam("name") String name, @HeaderParam("Authorization") String authorization) {
+        EtcdServer server = RestCredentials.serverFor(this.server, authorization);
         Response bad = checkNames(name, "x");
         if (bad != null) {
             return bad;
@@ -130,7 +139,7 @@ public final class ServicesResource {
         return Response.ok(o.toString(), MediaType.APPLICATION_JSON_TYPE).build();
     }
 
-    private KeyValue find(String name, String instance) {
+    private static KeyValue find(EtcdServer server, String name, String instance) {
         List<KeyValue> kvs = call(server.range(RangeRequest.of(key(name, instance), Bytes.EMPTY))).kvs();
         return kvs.isEmpty() ? null : kvs.get(0);
     }
