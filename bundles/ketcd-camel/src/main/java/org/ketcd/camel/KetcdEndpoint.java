@@ -30,6 +30,8 @@ public class KetcdEndpoint extends DefaultEndpoint {
     private String charset;
     private String envelope = "none";
     private String action = "put";
+    private String user;
+    private String password;
 
     KetcdEndpoint(String uri, KetcdComponent component, String path) {
         super(uri, component);
@@ -51,6 +53,9 @@ public class KetcdEndpoint extends DefaultEndpoint {
             Charset.forName(charset);
         }
         KetcdProducer.Action.parse(action);
+        if ((user == null) != (password == null)) {
+            throw new IllegalArgumentException("ketcd: user and password go together");
+        }
     }
 
     @Override
@@ -65,8 +70,32 @@ public class KetcdEndpoint extends DefaultEndpoint {
         return new KetcdProducer(this);
     }
 
+    /**
+     * The member as this endpoint's user (its password checked here, once per consumer or producer), or
+     * without a user: with etcd's auth enabled every read and write, the checkpoint's included, needs the
+     * user's permission.
+     */
     EtcdServer server() {
-        return ((KetcdComponent) getComponent()).server();
+        EtcdServer member = ((KetcdComponent) getComponent()).server();
+        return user == null ? member : member.withPassword(user, password);
+    }
+
+    public String getUser() {
+        return user;
+    }
+
+    /** The etcd user the endpoint reads and writes as (with {@code password}), once auth is enabled. */
+    public void setUser(String user) {
+        this.user = user;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    /** The user's password; use a property placeholder ({{...}}) rather than the route file's text. */
+    public void setPassword(String password) {
+        this.password = password;
     }
 
     byte[] key() {
