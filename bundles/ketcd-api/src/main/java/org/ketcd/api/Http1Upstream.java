@@ -12,6 +12,15 @@ public interface Http1Upstream {
     /** The loopback address the server listens on. */
     InetSocketAddress address();
 
+    /** The header that carries {@link #relaySecret()} on every forwarded request. */
+    String RELAY_HEADER = "X-Ketcd-Relay";
+
+    /**
+     * A secret the client port sends with every request it forwards ({@link #RELAY_HEADER}); the server refuses
+     * any request without it, so a local user cannot reach the API past the client port's TLS and limits.
+     */
+    String relaySecret();
+
     /** The largest request body the server reads: the client port answers a larger one 413 without forwarding it. */
     int maxRequestBodyBytes();
 

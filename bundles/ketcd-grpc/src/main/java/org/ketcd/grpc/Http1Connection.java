@@ -184,6 +184,8 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
         }
         UpstreamLink link = upstream;
         FullHttpRequest request = sent.take();
+        // only the client port may say a request came through it; a client's own header is dropped
+        request.headers().set(Http1Upstream.RELAY_HEADER, server.relaySecret());
         link.connected().addListener((ChannelFutureListener) connected -> {
             if (!connected.isSuccess()) {
                 request.release();

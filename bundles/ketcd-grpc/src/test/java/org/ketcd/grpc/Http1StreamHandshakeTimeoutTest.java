@@ -63,6 +63,11 @@ class Http1StreamHandshakeTimeoutTest {
         upstream.start();
         Http1Upstream server = new Http1Upstream() {
             @Override
+            public String relaySecret() {
+                return "test";
+            }
+
+            @Override
             public InetSocketAddress address() {
                 return upstream.getAddress();
             }

@@ -39,9 +39,11 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
     private final ThreadPoolExecutor threads;
     private final OpenStreams streams;
     private final RestLimits limits;
+    private final RelayCheck relay;
 
     private RestServer(HttpServer http, JdkHttpHandlerContainer jersey, ThreadPoolExecutor threads, OpenStreams streams,
-                       RestLimits limits) {
+                       RestLimits limits, RelayCheck relay) {
+        this.relay = relay;
         this.http = http;
         this.jersey = jersey;
         this.threads = threads;
@@ -79,10 +81,11 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
         try {
             JdkHttpHandlerContainer jersey = ContainerFactory.createContainer(JdkHttpHandlerContainer.class, config);
             HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            http.createContext("/", streams.tracking(jersey));
+            RelayCheck relay = new RelayCheck(streams.tracking(jersey));
+            http.createContext("/", relay);
             http.setExecutor(threads);
             http.start();
-            return new RestServer(http, jersey, threads, streams, limits);
+            return new RestServer(http, jersey, threads, streams, limits, relay);
         } catch (IOException e) {
             threads.shutdownNow();
             throw new UncheckedIOException("cannot listen on loopback for the REST API: " + e.getMessage(), e);
@@ -94,6 +97,11 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
     @Override
     public InetSocketAddress address() {
         return http.getAddress();
+    }
+
+    @Override
+    public String relaySecret() {
+        return relay.secret();
     }
 
     @Override
