@@ -24,9 +24,10 @@ public interface EtcdServer {
     EtcdServer withCertificateUser(String commonName);
 
     /**
-     * This server as {@code user}, whose password is checked here (HTTP Basic credentials on Ketcd's REST API;
-     * etcd's clients authenticate for a token instead). Refused with {@link EtcdError#AUTH_FAILED} for a wrong
-     * user or password; with auth disabled the credentials are not needed and are ignored.
+     * This server as {@code user}, whose password is checked here (HTTP Basic credentials on Ketcd's REST API,
+     * a Camel endpoint's user; etcd's clients authenticate for a token instead). Refused with
+     * {@link EtcdError#AUTH_FAILED} for a wrong user or password; with auth disabled, a user that does not
+     * exist yet is taken as given (nothing is checked until auth is enabled).
      */
     EtcdServer withPassword(String user, String password);
 

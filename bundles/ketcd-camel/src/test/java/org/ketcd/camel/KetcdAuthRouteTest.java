@@ -43,7 +43,7 @@ class KetcdAuthRouteTest {
         auth.userAdd("root", "rootpw").join();
         auth.userGrantRole("root", "root").join();
         auth.roleAdd("router").join();
-        for (String prefix : new String[] {"/orders/", "__ketcd/camel/checkpoints/"}) {
+        for (String prefix : new String[] {"/orders/", "__ketcd/camel/checkpoints/", "__ketcd/camel/cluster/"}) {
             auth.roleGrantPermission("router", new Permission(Permission.Type.READWRITE, Bytes.utf8(prefix),
                     Bytes.prefixEnd(Bytes.utf8(prefix)))).join();
         }
@@ -86,6 +86,28 @@ class KetcdAuthRouteTest {
         } finally {
             camel.context().getRouteController().stopRoute("orders");
             camel.context().removeRoute("orders");
+        }
+    }
+
+    @Test
+    void aMasterRouteElectsItsLeaderAsTheClusterUser() throws Exception {
+        EtcdServer member = cluster.member(0).server();
+        try (CamelRuntime clustered = CamelRuntime.start(member, member.withPassword("router", "routerpw"), "m0-cluster", 3)) {
+            BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+            clustered.context().addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("master:orders-ns:ketcd:/orders/m/?prefix=true&charset=UTF-8&user=router&password=routerpw")
+                            .routeId("orders-master").process(e -> seen.add(e.getIn().getBody(String.class)));
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            String got = null;
+            while (got == null && System.nanoTime() < deadline) {
+                root.put(PutRequest.of(Bytes.utf8("/orders/m/1"), Bytes.utf8("for the leader"))).join();
+                got = seen.poll(1, TimeUnit.SECONDS);
+            }
+            assertEquals("for the leader", got, "the master route never led: its election was refused");
         }
     }
 

@@ -135,10 +135,7 @@ final class KetcdServer implements EtcdServer {
 
     @Override
     public EtcdServer withPassword(String user, String password) {
-        if (!auth.enabled()) {
-            return this;
-        }
-        auth.checkPassword(user, password);
+        auth.checkUserPassword(user, password);
         return new KetcdServer(this, null, user);
     }
 

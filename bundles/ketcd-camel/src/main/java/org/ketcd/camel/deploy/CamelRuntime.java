@@ -46,13 +46,22 @@ public final class CamelRuntime implements AutoCloseable {
 
     /** Starts Camel for {@code server}; {@code memberName} names this member in cluster views. */
     public static CamelRuntime start(EtcdServer server, String memberName, long clusterTtlSeconds) throws Exception {
+        return start(server, server, memberName, clusterTtlSeconds);
+    }
+
+    /**
+     * As above, with the cluster service (the master: routes' leader election) acting as {@code clusterServer}'s
+     * caller, and ketcd: endpoints without a user of their own as {@code server}'s.
+     */
+    public static CamelRuntime start(EtcdServer server, EtcdServer clusterServer, String memberName, long clusterTtlSeconds)
+            throws Exception {
         CamelRuntime runtime = new CamelRuntime(CamelRuntime.class.getClassLoader());
         runtime.call(() -> {
             DefaultCamelContext c = new DefaultCamelContext();
             c.getCamelContextExtension().setName("ketcd");
             c.setApplicationContextClassLoader(runtime.loader);
             c.addComponent("ketcd", new KetcdComponent(server));
-            c.addService(new KetcdClusterService(server, memberName, clusterTtlSeconds));
+            c.addService(new KetcdClusterService(clusterServer, memberName, clusterTtlSeconds));
             // master: starts a route's consumer this long after this member took leadership (Camel's default 5 s)
             org.apache.camel.component.master.MasterComponent master = new org.apache.camel.component.master.MasterComponent();
             master.setBackOffDelay(MASTER_START_DELAY_MS);

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * {@code *.camel.yaml} and {@code *.camel.xml}, and at start loads the route files already in those folders
  * itself (FileInstall does not offer them again to an installer that restarts, VERSIONS.md pitfall 11b).
  * Configuration (PID {@code org.ketcd.camel}, optional): {@code cluster-ttl-seconds}, the lease TTL of the
- * Camel cluster service (default {@value KetcdClusterService#DEFAULT_TTL_SECONDS}).
+ * Camel cluster service (default {@value KetcdClusterService#DEFAULT_TTL_SECONDS}); {@code cluster-user} and
+ * {@code cluster-password}, the etcd user the cluster service (the {@code master:} routes' leader election)
+ * acts as once etcd's auth is enabled (it needs read-write on {@code __ketcd/camel/cluster/}).
  */
 @Component(name = "org.ketcd.camel", immediate = true, service = {}, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class CamelRuntimeComponent {
@@ -50,7 +52,10 @@ public final class CamelRuntimeComponent {
     void activate(BundleContext bundleContext, Map<String, Object> properties) throws Exception {
         long ttl = Long.parseLong(String.valueOf(properties.getOrDefault("cluster-ttl-seconds",
                 KetcdClusterService.DEFAULT_TTL_SECONDS)));
-        runtime = CamelRuntime.start(server, memberName(), ttl);
+        Object user = properties.get("cluster-user");
+        EtcdServer cluster = user == null || user.toString().isBlank() ? server
+                : server.withPassword(user.toString(), String.valueOf(properties.getOrDefault("cluster-password", "")));
+        runtime = CamelRuntime.start(server, cluster, memberName(), ttl);
         for (Path file : routeFilesInDeployFolders()) {
             runtime.deploy(file);
         }

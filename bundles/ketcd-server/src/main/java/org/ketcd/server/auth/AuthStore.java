@@ -114,6 +114,23 @@ public final class AuthStore {
     }
 
     /**
+     * Checks a password for a caller that keeps acting as {@code user} (HTTP Basic, a Camel endpoint): with
+     * auth enabled as {@link #checkPassword}; with auth disabled against the user if it exists (nothing is
+     * refused yet, but a wrong password is not carried into the time auth gets enabled).
+     */
+    public void checkUserPassword(String user, String password) {
+        AuthState s = state;
+        if (s.enabled()) {
+            checkPassword(user, password);
+            return;
+        }
+        AuthState.User u = s.users().get(user);
+        if (u != null && !Passwords.matches(u.passwordHash(), password)) {
+            throw EtcdError.AUTH_FAILED.exception();
+        }
+    }
+
+    /**
      * The caller a token stands for: a simple token's user at the current auth revision, a JWT's user at the
      * revision it was issued at; null if the token is not a live one.
      */
