@@ -75,7 +75,7 @@ final class KetcdServer implements EtcdServer {
      * A user whose identity this member verified (a client certificate's common name, or a checked password),
      * used when there is no token (null: none).
      */
-    private final String certificateUser;
+    private final String verifiedUser;
 
     KetcdServer(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, Alarms alarms,
                 ClusterMembers members, Lessor lessor, WatchHub watchHub, AuthStore auth) {
@@ -96,13 +96,16 @@ final class KetcdServer implements EtcdServer {
             return t;
         });
         this.token = null;
-        this.certificateUser = null;
+        this.verifiedUser = null;
         this.locks = new Locks(this, recipeSteps);
         this.elections = new Elections(this, recipeSteps);
     }
 
-    /** The same member, serving the caller of {@code token}, or else of a verified certificate's {@code certificateUser}. */
-    private KetcdServer(KetcdServer member, String token, String certificateUser) {
+    /**
+     * The same member, serving the caller of {@code token}, or else {@code verifiedUser} (a client certificate's
+     * common name, or a user whose password was checked).
+     */
+    private KetcdServer(KetcdServer member, String token, String verifiedUser) {
         this.lessor = member.lessor;
         this.leaseIds = member.leaseIds;
         this.watchHub = member.watchHub;
@@ -116,7 +119,7 @@ final class KetcdServer implements EtcdServer {
         this.auth = member.auth;
         this.recipeSteps = member.recipeSteps;
         this.token = token;
-        this.certificateUser = certificateUser;
+        this.verifiedUser = verifiedUser;
         // a lock or campaign reads and writes its keys as its caller, as etcd's v3lock client does
         this.locks = new Locks(this, recipeSteps);
         this.elections = new Elections(this, recipeSteps);
@@ -124,7 +127,7 @@ final class KetcdServer implements EtcdServer {
 
     @Override
     public EtcdServer withToken(String callerToken) {
-        return java.util.Objects.equals(callerToken, token) && certificateUser == null ? this
+        return java.util.Objects.equals(callerToken, token) && verifiedUser == null ? this
                 : new KetcdServer(this, callerToken, null);
     }
 
@@ -154,7 +157,7 @@ final class KetcdServer implements EtcdServer {
      */
     Caller caller() {
         if (token == null) {
-            return certificateUser == null ? Caller.NONE : new Caller(certificateUser, auth.revision());
+            return verifiedUser == null ? Caller.NONE : new Caller(verifiedUser, auth.revision());
         }
         Caller caller = auth.callerOf(token);
         if (caller == null) {
@@ -291,7 +294,7 @@ final class KetcdServer implements EtcdServer {
      */
     Caller callerNow() {
         if (token == null) {
-            return certificateUser == null ? Caller.NONE : new Caller(certificateUser, auth.revision());
+            return verifiedUser == null ? Caller.NONE : new Caller(verifiedUser, auth.revision());
         }
         Caller caller = auth.callerOf(token);
         if (caller == null) {
