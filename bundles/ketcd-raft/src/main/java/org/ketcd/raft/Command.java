@@ -52,8 +52,9 @@ public sealed interface Command {
     /**
      * A client's command with who sent it (etcd's RequestHeader username and auth revision): with auth
      * enabled, every member checks the user's permissions against its auth store when it applies it, so
-     * all members agree. {@code user} is empty for a client that gave no credentials. Commands a member
-     * makes itself (lease expiry, publishing itself, alarms) are not wrapped.
+     * all members agree. A client without credentials sends its commands unwrapped (applied as without a
+     * user), except a lease revoke, wrapped with an empty {@code user}: an unwrapped revoke is a member's own
+     * (lease expiry), as are alarms and a member publishing itself.
      */
     record AsUser(String user, long authRevision, Command command) implements Command {
         public AsUser {

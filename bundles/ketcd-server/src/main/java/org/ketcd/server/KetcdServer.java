@@ -308,10 +308,16 @@ final class KetcdServer implements EtcdServer {
         return propose(command, 0);
     }
 
-    /** Proposes a client's command with its sender, checked by every member as it applies it. */
+    /**
+     * Proposes a client's command with its sender, checked by every member as it applies it. A caller without
+     * credentials sends the command as it is (the log then reads as before auth existed, so members of an
+     * earlier build follow it) and it is applied as a request without a user; except a lease revoke, which
+     * without a sender is the member's own (expiry) and trusted.
+     */
     private <T> CompletableFuture<T> propose(Command command, long quotaCost) {
         Caller caller = caller();
-        return proposeAsIs(new Command.AsUser(caller.user(), caller.authRevision(), command), quotaCost);
+        boolean anonymous = caller.user().isEmpty() && !(command instanceof Command.LeaseRevoke);
+        return proposeAsIs(anonymous ? command : new Command.AsUser(caller.user(), caller.authRevision(), command), quotaCost);
     }
 
     @SuppressWarnings("unchecked")

@@ -68,6 +68,9 @@ final class StoreApplier implements CommandApplier {
         if (command instanceof Command.AsUser sent) {
             auth.checkApply(sent, store::leaseKeys);
             command = sent.command();
+        } else if (!(command instanceof Command.LeaseRevoke)) {
+            // a client's command without a sender; the member's own (lease expiry) are trusted, as etcd's WithRoot
+            auth.checkApply(new Command.AsUser("", 0, command), store::leaseKeys);
         }
         if (command instanceof Command.Put p) {
             refuseIfNoSpace();

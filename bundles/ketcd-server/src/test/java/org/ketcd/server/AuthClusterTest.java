@@ -142,6 +142,21 @@ class AuthClusterTest {
     }
 
     @Test
+    void aLeaseRevokeWithoutCredentialsIsRefusedWhileLeaseExpiryStillRevokes() throws Exception {
+        cluster = LocalCluster.start(dir, 3, "auth-lease");
+        enableWithAliceOnApp(cluster.member(0).server());
+        EtcdServer root = cluster.member(0).server().withToken(await(cluster.member(0).server().auth().authenticate("root", "rootpw")));
+        long lease = await(root.leaseGrant(3, 0)).id();
+        await(root.put(new PutRequest(Bytes.utf8("/app/leased"), Bytes.utf8("v"), lease, false, false, false)));
+        assertEquals(EtcdError.USER_EMPTY, refusal(cluster.member(1).server().leaseRevoke(lease)), "a client without a user");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (get(root, "/app/leased") != null) {
+            assertTrue(System.nanoTime() < deadline, "the leader's expiry of the lease was refused");
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
     void usersRolesAndTheEnabledFlagSurviveARestart() throws Exception {
         cluster = LocalCluster.start(dir, 3, "auth-restart");
         enableWithAliceOnApp(cluster.member(0).server());
