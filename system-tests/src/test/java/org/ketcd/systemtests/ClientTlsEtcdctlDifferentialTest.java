@@ -20,8 +20,8 @@ import org.ketcd.systemtests.harness.TestPki;
 /**
  * An https client URL with client certificates required (etcd's --cert-file, --key-file, --trusted-ca-file,
  * --client-cert-auth), side by side with a real etcd 3.4 started with the same flags and certificates:
- * etcdctl with a certificate from the trusted CA works the same; without one, with one from another CA, or
- * in plain text it fails the same; with auth enabled, the certificate's common name is the user.
+ * etcdctl with a certificate from the trusted CA works the same; without one, with one from another CA, with an
+ * expired one, or in plain text it fails the same; with auth enabled, the certificate's common name is the user.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.MethodName.class)
@@ -82,6 +82,7 @@ class ClientTlsEtcdctlDifferentialTest {
         // each refused connection is retried until the command's deadline: keep it short
         ctl.sameWithoutTls(m -> new String[] {"--cacert=" + pki.file("ca.crt"), "--command-timeout=3s", "get", "/tls/a"});
         ctl.same(as("mallory", "--command-timeout=3s", "get", "/tls/a"));
+        ctl.same(as("expired", "--command-timeout=3s", "get", "/tls/a"));
         ctl.sameWithoutTls(m -> new String[] {"--endpoints=" + m.endpoint().replace("https://", "http://"),
             "--command-timeout=3s", "get", "/tls/a"});
         ctl.same("--cacert=" + pki.file("other-ca.crt"), "--command-timeout=3s", "get", "/tls/a");

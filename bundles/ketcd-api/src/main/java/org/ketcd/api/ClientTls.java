@@ -52,7 +52,7 @@ public record ClientTls(String certFile, String keyFile, String trustedCaFile, b
         }
     }
 
-    private static void readable(String flag, String file) {
+    static void readable(String flag, String file) {
         if (!Files.isReadable(Path.of(file))) {
             throw new IllegalArgumentException(flag + " " + file + ": no such file, or it cannot be read");
         }

@@ -194,4 +194,18 @@ public final class PemFiles {
         }
         return out.toByteArray();
     }
+
+    /** The common name in a certificate's subject (the first, as Go's Subject.CommonName), or null when it has none. */
+    public static String commonName(X509Certificate certificate) {
+        try {
+            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(certificate.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return rdn.getValue().toString();
+                }
+            }
+        } catch (javax.naming.InvalidNameException e) {
+            return null;
+        }
+        return null;
+    }
 }

@@ -56,13 +56,8 @@ final class CallerToken implements ServerInterceptor {
             if (peer.length == 0 || !(peer[0] instanceof java.security.cert.X509Certificate cert)) {
                 return null;
             }
-            for (var rdn : new javax.naming.ldap.LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return rdn.getValue().toString();
-                }
-            }
-            return null;
-        } catch (javax.net.ssl.SSLPeerUnverifiedException | javax.naming.InvalidNameException e) {
+            return org.ketcd.api.PemFiles.commonName(cert);
+        } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
             return null;
         }
     }

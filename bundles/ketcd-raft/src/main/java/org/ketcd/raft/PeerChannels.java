@@ -3,7 +3,6 @@ package org.ketcd.raft;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
-import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
 
 /**
  * This member's connections to other members' peer ports, one per address, opened on first use. A
@@ -12,13 +11,18 @@ import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
  */
 final class PeerChannels implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final PeerTransport transport;
     private volatile boolean closed;
+
+    PeerChannels(PeerTransport transport) {
+        this.transport = transport;
+    }
 
     ManagedChannel to(String address) {
         if (closed) {
             throw new IllegalStateException("this member is stopping");
         }
-        return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a).usePlaintext().build());
+        return channels.computeIfAbsent(address, transport::dial);
     }
 
     /** Drops the connection to {@code address} (a call to it failed as unreachable). */

@@ -29,15 +29,16 @@ final class PeerClient implements AutoCloseable {
     static final int NONCE_BYTES = 24;
 
     private final String self;
-    private final PeerChannels channels = new PeerChannels();
+    private final PeerChannels channels;
     private final SecureRandom random = new SecureRandom();
     /** Credentials by the address of the member that issued them (a pending one while it is being issued). */
     private final Map<String, CompletableFuture<String>> credentials = new ConcurrentHashMap<>();
     /** Challenges this member sent whose credential has not arrived yet, by nonce. */
     private final Map<String, CompletableFuture<String>> awaited = new ConcurrentHashMap<>();
 
-    PeerClient(long self) {
+    PeerClient(long self, PeerTransport transport) {
         this.self = Long.toHexString(self);
+        this.channels = new PeerChannels(transport);
     }
 
     PeerChannels channels() {

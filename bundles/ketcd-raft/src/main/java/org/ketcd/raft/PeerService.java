@@ -15,7 +15,6 @@ import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
 import org.apache.ratis.thirdparty.io.grpc.ServerServiceDefinition;
 import org.apache.ratis.thirdparty.io.grpc.Status;
 import org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException;
-import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
 import org.apache.ratis.thirdparty.io.grpc.stub.ClientCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.ServerCalls;
 import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
@@ -172,8 +171,8 @@ public final class PeerService {
      * Asks the member at {@code hostPort} who it is; null when nobody answers there (not started yet,
      * or not a Ketcd member) within {@link #PROBE_TIMEOUT_MS}.
      */
-    public static Answer probe(String hostPort) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(hostPort).usePlaintext().build();
+    static Answer probe(PeerTransport transport, String hostPort) {
+        ManagedChannel channel = transport.dial(hostPort);
         try {
             byte[] answer = ClientCalls.blockingUnaryCall(channel, GET,
                     CallOptions.DEFAULT.withDeadlineAfter(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS),

@@ -68,7 +68,7 @@ public final class RaftNode implements AutoCloseable {
         RaftProperties properties = properties(settings);
         group = RaftGroup.valueOf(RaftGroupId.valueOf(settings.groupId()),
                 settings.peers().stream().map(RaftNode::peer).toList());
-        peers = new PeerClient(settings.self().memberId());
+        peers = new PeerClient(settings.self().memberId(), settings.transport());
         stateMachine = new KetcdStateMachine(codec, applier, pending, settings.self().memberId(),
                 settings.logDir().resolve(SNAPSHOT_FILE), settings.fatal(), peers);
         settings.peerService().serveSnapshots(stateMachine::writeSnapshot);
@@ -79,7 +79,7 @@ public final class RaftNode implements AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(settings.self().peerId()))
                 .setGroup(group)
                 .setProperties(properties)
-                .setParameters(parameters(settings.peerService(), authority, peers, forwarded))
+                .setParameters(parameters(settings.peerService(), settings.transport(), authority, peers, forwarded))
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
@@ -122,6 +122,11 @@ public final class RaftNode implements AutoCloseable {
         return root.getMessage() == null ? root.toString() : root.getMessage();
     }
 
+    /** Asks the member at {@code hostPort} who it is, as this member reaches its peers (plain text or TLS). */
+    public PeerService.Answer probe(String hostPort) {
+        return settings.transport().probe(hostPort);
+    }
+
     /** Starts the Raft server; on an existing log directory the member recovers its log and replays it. */
     public static RaftNode start(RaftSettings settings, CommandApplier applier) throws IOException {
         Files.createDirectories(settings.logDir());
@@ -138,8 +143,8 @@ public final class RaftNode implements AutoCloseable {
      * same server), and the policy that serves Ratis' Raft protocol, refuses its client and admin services,
      * and serves Ketcd's calls that carry data to members only ({@link PeerPortPolicy}).
      */
-    private static Parameters parameters(PeerService peerService, PeerAuthority authority, PeerClient peers,
-                                         ForwardedRequests forwarded) {
+    private static Parameters parameters(PeerService peerService, PeerTransport transport, PeerAuthority authority,
+                                         PeerClient peers, ForwardedRequests forwarded) {
         ServerServiceDefinition peer = ServerServiceDefinition.builder(PeerWire.PEER_SERVICE)
                 .addMethod(PeerWire.CHALLENGE, ServerCalls.asyncUnaryCall(authority::challenge))
                 .addMethod(PeerWire.CREDENTIAL, ServerCalls.asyncUnaryCall(peers::credential))
@@ -148,6 +153,11 @@ public final class RaftNode implements AutoCloseable {
                 .build();
         PeerPortPolicy policy = new PeerPortPolicy(authority);
         Parameters parameters = new Parameters();
+        if (transport.tls()) {
+            // one setting for the peer port and for Ratis' calls to the other members (the client and admin
+            // services share the peer port, and the policy refuses them anyway)
+            GrpcConfigKeys.TLS.setConf(parameters, transport.ratisTls());
+        }
         GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, types) -> types.contains(GrpcServices.Type.SERVER)
                 ? builder.addService(peerService.definition()).addService(peer).intercept(policy) : builder);
         return parameters;

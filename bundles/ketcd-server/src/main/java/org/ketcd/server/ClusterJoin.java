@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.ketcd.api.Member;
 import org.ketcd.raft.PeerService;
+import org.ketcd.raft.PeerTransport;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.raft.RaftPeerSpec;
 import org.ketcd.server.config.ConfigException;
@@ -31,17 +32,19 @@ final class ClusterJoin {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterJoin.class);
 
     private final ServerConfig config;
+    private final PeerTransport transport;
     private final PeerService.Answer cluster;
     private final Member self;
 
-    private ClusterJoin(ServerConfig config, PeerService.Answer cluster, Member self) {
+    private ClusterJoin(ServerConfig config, PeerTransport transport, PeerService.Answer cluster, Member self) {
         this.config = config;
+        this.transport = transport;
         this.cluster = cluster;
         this.self = self;
     }
 
     /** Finds the cluster through the other members of {@code --initial-cluster}, and this member in it. */
-    static ClusterJoin find(ServerConfig config) throws ConfigException, InterruptedException {
+    static ClusterJoin find(ServerConfig config, PeerTransport transport) throws ConfigException, InterruptedException {
         Map<String, List<URI>> listed = config.initialCluster();
         List<String> advertised = config.initialAdvertisePeerUrls().stream().map(URI::toString).sorted().toList();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FIND_TIMEOUT_MS);
@@ -53,13 +56,13 @@ final class ClusterJoin {
                 }
                 URI url = e.getValue().get(0);
                 asked.add(url);
-                PeerService.Answer answer = PeerService.probe(url.getHost() + ":" + url.getPort());
+                PeerService.Answer answer = transport.probe(url.getHost() + ":" + url.getPort());
                 if (answer == null) {
                     continue;
                 }
                 for (Member m : answer.members()) {
                     if (m.peerUrls().stream().sorted().toList().equals(advertised)) {
-                        return new ClusterJoin(config, answer, m);
+                        return new ClusterJoin(config, transport, answer, m);
                     }
                 }
                 throw new ConfigException("member " + config.name() + " with peer URLs " + String.join(",", advertised)
@@ -119,7 +122,7 @@ final class ClusterJoin {
         for (Member m : view.members()) {
             if (m.id() != self.id()) {
                 URI url = URI.create(m.peerUrls().get(0));
-                PeerService.Answer answer = PeerService.probe(url.getHost() + ":" + url.getPort());
+                PeerService.Answer answer = transport.probe(url.getHost() + ":" + url.getPort());
                 if (answer != null && answer.leaderId() != 0) {
                     return answer;
                 }

@@ -18,6 +18,7 @@ import org.ketcd.api.EtcdServer;
 import org.ketcd.mvcc.MvccStore;
 import org.ketcd.server.auth.AuthStore;
 import org.ketcd.raft.PeerService;
+import org.ketcd.raft.PeerTransport;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.raft.RaftPeerSpec;
 import org.ketcd.raft.RaftSettings;
@@ -152,7 +153,8 @@ public final class EtcdMember implements AutoCloseable {
         }
         boolean bootstrapping = !MemberIdentity.exists(memberDir);
         // --initial-cluster-state existing: this member was added with `member add` and joins a running cluster.
-        ClusterJoin join = bootstrapping && !config.initialClusterStateNew() ? ClusterJoin.find(config) : null;
+        PeerTransport transport = PeerTransport.of(config.peerTls());
+        ClusterJoin join = bootstrapping && !config.initialClusterStateNew() ? ClusterJoin.find(config, transport) : null;
         MemberIdentity identity = join != null ? join.identity(memberDir) : MemberIdentity.loadOrBootstrap(config, memberDir, v3Discovery);
         ReplaceableStore store = new ReplaceableStore(memberDir.resolve(STORE_DIR), config.storeOptions());
         Path restored = memberDir.resolve(STORE_DIR).resolve(SnapshotRestore.MARKER);
@@ -181,7 +183,7 @@ public final class EtcdMember implements AutoCloseable {
             PeerService peerService = new PeerService(() -> new PeerService.Answer(identity.clusterId(), identity.memberId(),
                     identity.name(), node.get() == null ? 0 : node.get().leaderId(),
                     node.get() == null ? 0 : node.get().appliedIndex(), members.list()));
-            raft = RaftNode.start(raftSettings(config, identity, members, peerService, memberDir, fatal), applier);
+            raft = RaftNode.start(raftSettings(config, identity, members, peerService, transport, memberDir, fatal), applier);
             node.set(raft);
             raft.onLeaderQuery(query -> LeaseQueries.answer(query, lessor, store));
             // etcd's Promote(electionTimeout): a new leader gives every lease a full TTL plus an election.
@@ -195,7 +197,7 @@ public final class EtcdMember implements AutoCloseable {
             if (join != null) {
                 join.enter(raft);
             }
-            awaitLeader(config, identity, raft);
+            awaitLeader(config, identity, raft, transport);
             KetcdServer server = new KetcdServer(config, identity, store, raft, alarms, members, lessor, watchHub, auth);
             LOG.info("store recovered at Raft index {} (revision {}); log applied up to index {}",
                     recoveredIndex, store.currentRevision(), raft.appliedIndex());
@@ -225,8 +227,9 @@ public final class EtcdMember implements AutoCloseable {
      * that the peers it reaches belong to its cluster: a member bootstrapped with another token or
      * member list fails here instead of knocking at its peers forever.
      */
-    private static void awaitLeader(ServerConfig config, MemberIdentity identity, RaftNode raft) throws Exception {
-        PeerCheck peers = new PeerCheck(identity);
+    private static void awaitLeader(ServerConfig config, MemberIdentity identity, RaftNode raft, PeerTransport transport)
+            throws Exception {
+        PeerCheck peers = new PeerCheck(identity, transport);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_WAIT_ELECTION_TIMEOUTS * (long) config.electionTimeoutMs());
         while (!raft.awaitLeader(PeerCheck.PROBE_INTERVAL_MS)) {
             peers.probe();
@@ -247,7 +250,8 @@ public final class EtcdMember implements AutoCloseable {
     }
 
     private static RaftSettings raftSettings(ServerConfig config, MemberIdentity identity, ClusterMembers members,
-                                              PeerService peerService, Path memberDir, FatalErrorHandler fatal) {
+                                              PeerService peerService, PeerTransport transport, Path memberDir,
+                                              FatalErrorHandler fatal) {
         // The configuration this member starts with when its log is new: the bootstrap members, or
         // the members of the cluster it joins (whose leader then sends the real configuration).
         List<RaftPeerSpec> peers = members.list().stream()
@@ -259,7 +263,7 @@ public final class EtcdMember implements AutoCloseable {
                 .getBytes(StandardCharsets.UTF_8));
         return new RaftSettings(self, hostPort(config.listenPeerUrls().get(0)), peers, groupId,
                 memberDir.resolve(RAFT_LOG_DIR), config.heartbeatIntervalMs(), config.electionTimeoutMs(), config.snapshotCount(),
-                peerService, fatal);
+                peerService, transport, fatal);
     }
 
     private static String hostPort(URI url) {

@@ -115,7 +115,7 @@ final class Membership {
         RaftPeerSpec inRaft = raft.learners().stream().filter(p -> p.memberId() == id).findFirst()
                 .orElseThrow(EtcdError.LEARNER_NOT_READY::exception); // added, but never started
         URI url = URI.create(learner.peerUrls().get(0));
-        PeerService.Answer answer = PeerService.probe(url.getHost() + ":" + url.getPort());
+        PeerService.Answer answer = raft.probe(url.getHost() + ":" + url.getPort());
         if (answer == null || answer.appliedIndex() < LEARNER_READY_PERCENT * raft.appliedIndex()) {
             throw EtcdError.LEARNER_NOT_READY.exception();
         }

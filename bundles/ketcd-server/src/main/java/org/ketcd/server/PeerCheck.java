@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.ketcd.raft.PeerService;
+import org.ketcd.raft.PeerTransport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +32,13 @@ final class PeerCheck {
     private static final Logger LOG = LoggerFactory.getLogger(PeerCheck.class);
 
     private final MemberIdentity self;
+    private final PeerTransport transport;
     private final Set<Long> confirmed = new HashSet<>();
     private final Set<Long> disagreeing = new HashSet<>();
 
-    PeerCheck(MemberIdentity self) {
+    PeerCheck(MemberIdentity self, PeerTransport transport) {
         this.self = self;
+        this.transport = transport;
     }
 
     /** Probes each peer not yet heard from; throws when this member cannot belong to a quorum. */
@@ -45,7 +48,7 @@ final class PeerCheck {
                 continue;
             }
             URI url = peer.peerUrls().get(0);
-            PeerService.Answer answer = PeerService.probe(url.getHost() + ":" + url.getPort());
+            PeerService.Answer answer = transport.probe(url.getHost() + ":" + url.getPort());
             if (answer == null) {
                 continue; // not up yet
             }

@@ -63,6 +63,8 @@ public final class Member implements AutoCloseable {
     private Path runtimeRoot;
     private Process process;
     private int starts;
+    /** The peer URL's scheme: https once {@link #withPeerTls} was called. */
+    private String peerScheme = "http";
     /** The client URL's scheme: https once {@link #withClientTls} was called. */
     private String clientScheme = "http";
     /** etcdctl's TLS flags for this member's client URL (health probes and {@link #ctl}). */
@@ -219,6 +221,26 @@ public final class Member implements AutoCloseable {
         return this;
     }
 
+    /** Serves the peer URL over https (the peer TLS flags go with the start's flags). */
+    public Member withPeerTls() {
+        this.peerScheme = "https";
+        this.initialCluster = name + "=" + peerUrl();
+        return this;
+    }
+
+    /**
+     * Launches prepared members as one cluster bootstrapped statically, each with its own extra flags, without
+     * waiting: the test awaits the members it expects to serve ({@link #awaitHealthy()}).
+     */
+    public static void launchCluster(List<Member> members, java.util.function.Function<Member, String[]> flagsOf) {
+        String cluster = String.join(",", members.stream().map(m -> m.name + "=" + m.peerUrl()).toList());
+        for (Member m : members) {
+            List<String> flags = new ArrayList<>(List.of("--initial-cluster", cluster));
+            flags.addAll(List.of(flagsOf.apply(m)));
+            m.launchWith(flags.toArray(String[]::new));
+        }
+    }
+
     private String[] withTls(String... args) {
         List<String> all = new ArrayList<>(ctlTlsArgs);
         all.addAll(List.of(args));
@@ -274,7 +296,7 @@ public final class Member implements AutoCloseable {
     }
 
     public String peerUrl() {
-        return "http://" + host + ":" + peerPort;
+        return peerScheme + "://" + host + ":" + peerPort;
     }
 
     public static Path ketcdScript() {
@@ -364,7 +386,8 @@ public final class Member implements AutoCloseable {
         }
     }
 
-    private void awaitHealthy() {
+    /** Waits until {@code etcdctl endpoint health} succeeds; fails if the member exits or does not within its boot timeout. */
+    public void awaitHealthy() {
         long deadline = System.nanoTime() + kind.bootTimeout().toNanos();
         CommandResult last = null;
         while (System.nanoTime() < deadline) {

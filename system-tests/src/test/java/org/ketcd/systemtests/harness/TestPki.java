@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * Certificates for TLS tests, made by openssl in a fresh directory (never checked in): a CA, a server
  * certificate for 127.0.0.1 and localhost (its key in PKCS#1 form, as openssl's "traditional" output and
  * cfssl write RSA keys), client certificates whose common names are users, and a second CA that the
- * members do not trust.
+ * members do not trust, with a server certificate from it (for a member the others must refuse), and a client
+ * certificate from the CA that expired in 2024.
  */
 public final class TestPki {
     private final Path dir;
@@ -32,6 +33,8 @@ public final class TestPki {
                 pki.signed(user, user, "ca", "extendedKeyUsage=clientAuth\n");
             }
             pki.signed("mallory", "root", "other-ca", "extendedKeyUsage=clientAuth\n");
+            pki.expired("expired", "alice");
+            pki.signed("rogue-server", "server", "other-ca", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -67,6 +70,15 @@ public final class TestPki {
             "--trusted-ca-file", file("ca.crt").toString(), "--client-cert-auth"};
     }
 
+    /**
+     * Peer TLS flags for a member serving its peer port with {@code server}'s certificate ("server" from the CA,
+     * "rogue-server" from the other CA) and requiring members that dial in to show one from the CA.
+     */
+    public String[] peerFlags(String server) {
+        return new String[] {"--peer-cert-file", file(server + ".crt").toString(), "--peer-key-file", file(server + ".key").toString(),
+            "--peer-trusted-ca-file", file("ca.crt").toString(), "--peer-client-cert-auth"};
+    }
+
     private void ca(String name) throws IOException {
         openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".crt", "-days", "2",
                 "-subj", "/CN=" + name);
@@ -77,6 +89,18 @@ public final class TestPki {
         Files.writeString(dir.resolve(name + ".ext"), extensions);
         openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key", "-CAcreateserial",
                 "-out", name + ".crt", "-days", "2", "-extfile", name + ".ext");
+    }
+
+    /** A client certificate from the CA, valid only on 1 January 2024 (openssl ca sets past dates; x509 cannot). */
+    private void expired(String name, String commonName) throws IOException {
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + commonName);
+        Files.writeString(dir.resolve(name + ".ext"), "extendedKeyUsage=clientAuth\n");
+        Files.writeString(dir.resolve("index.txt"), "");
+        Files.writeString(dir.resolve("ca.cnf"), "[ca]\ndefault_ca = ca_default\n[ca_default]\ndatabase = index.txt\n"
+                + "new_certs_dir = .\nserial = ca.srl\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n");
+        openssl("ca", "-batch", "-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.crt", "-in", name + ".csr",
+                "-out", name + ".crt", "-notext", "-startdate", "20240101000000Z", "-enddate", "20240102000000Z",
+                "-extfile", name + ".ext");
     }
 
     private void openssl(String... args) throws IOException {

@@ -109,6 +109,10 @@ public final class ServerConfig {
         if (config.autoTls()) {
             throw new ConfigException("--auto-tls is not supported yet: give --cert-file and --key-file");
         }
+        if (Boolean.parseBoolean(config.values.get(Flag.PEER_AUTO_TLS))) {
+            throw new ConfigException("--peer-auto-tls is not supported yet: give --peer-cert-file and --peer-key-file");
+        }
+        checkPeerTls(config);
         for (URI url : config.listenClientUrls()) {
             if ("https".equals(url.getScheme()) && config.clientTls().isEmpty()) {
                 throw new ConfigException("TLS key/cert (--cert-file, --key-file) must be provided for client url " + url
@@ -249,10 +253,6 @@ public final class ServerConfig {
                         || u.getPort() < 0) {
                     throw new ConfigException("invalid value \"" + value + "\" for flag -" + flag.flagName
                             + ": URL must be http(s)://host:port, got \"" + s + "\"");
-                }
-                if ("https".equals(u.getScheme()) && (flag == Flag.LISTEN_PEER_URLS || flag == Flag.INITIAL_ADVERTISE_PEER_URLS)) {
-                    throw new ConfigException("invalid value \"" + value + "\" for flag -" + flag.flagName
-                            + ": TLS between members (https peer URLs) is not supported yet");
                 }
                 urls.add(u);
             } catch (URISyntaxException e) {
@@ -575,6 +575,55 @@ public final class ServerConfig {
         return new org.ketcd.api.ClientTls(values.get(Flag.CERT_FILE), values.get(Flag.KEY_FILE),
                 values.get(Flag.TRUSTED_CA_FILE), Boolean.parseBoolean(values.get(Flag.CLIENT_CERT_AUTH)),
                 suites.isBlank() ? List.of() : List.of(suites.split(",")), values.get(Flag.CLIENT_CRL_FILE));
+    }
+
+    /**
+     * The peer port's TLS settings (--peer-cert-file, --peer-key-file, --peer-trusted-ca-file, ...), or none when
+     * the peer URLs are http: as etcd, a member ignores peer certificate files given with an http peer URL.
+     */
+    public org.ketcd.api.PeerTls peerTls() {
+        if (!"https".equals(listenPeerUrls().get(0).getScheme())) {
+            return org.ketcd.api.PeerTls.NONE;
+        }
+        String suites = values.get(Flag.CIPHER_SUITES);
+        return new org.ketcd.api.PeerTls(values.get(Flag.PEER_CERT_FILE), values.get(Flag.PEER_KEY_FILE),
+                values.get(Flag.PEER_TRUSTED_CA_FILE), Boolean.parseBoolean(values.get(Flag.PEER_CLIENT_CERT_AUTH)),
+                values.get(Flag.PEER_CERT_ALLOWED_CN), values.get(Flag.PEER_CRL_FILE),
+                suites.isBlank() ? List.of() : List.of(suites.split(",")));
+    }
+
+    /**
+     * https peer URLs need --peer-cert-file and --peer-key-file (etcd's message). A member speaks TLS to all of
+     * its peers or to none, so its listen and advertised peer URLs and the --initial-cluster ones share a scheme
+     * (etcd would let each URL choose).
+     */
+    private static void checkPeerTls(ServerConfig config) throws ConfigException {
+        String scheme = config.listenPeerUrls().get(0).getScheme();
+        List<URI> peerUrls = new ArrayList<>(config.listenPeerUrls());
+        peerUrls.addAll(config.initialAdvertisePeerUrls());
+        String cluster = config.values.get(Flag.INITIAL_CLUSTER);
+        if (cluster != null && !cluster.isBlank()) {
+            parseCluster(cluster).values().forEach(peerUrls::addAll);
+        }
+        for (URI url : peerUrls) {
+            if (!scheme.equals(url.getScheme())) {
+                throw new ConfigException("peer URL " + url + " and --listen-peer-urls " + config.listenPeerUrls().get(0)
+                        + " differ in scheme: the members of a Ketcd cluster speak TLS to each other (https) or not at all (http)");
+            }
+        }
+        org.ketcd.api.PeerTls tls = config.peerTls();
+        if ("https".equals(scheme) && tls.isEmpty()) {
+            URI url = config.listenPeerUrls().get(0);
+            throw new ConfigException("cannot listen on TLS for " + url.getHost() + ":" + url.getPort()
+                    + ": KeyFile and CertFile are not presented");
+        }
+        if (!tls.isEmpty()) {
+            try {
+                org.ketcd.api.PeerTls.checkFiles(tls);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
     }
 
     /** --auto-tls: a self-signed client certificate (not supported yet). */

@@ -2,6 +2,7 @@ package org.ketcd.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -75,6 +76,65 @@ class ServerConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.resolve(
                 new String[] {"--listen-client-urls", "http://127.0.0.1:1234"}, Map.of(), Map.of()));
         assertEquals("--advertise-client-urls is required when --listen-client-urls is set explicitly", e.getMessage());
+    }
+
+    private static final String[] HTTPS_PEER = {"--listen-peer-urls", "https://127.0.0.1:2380",
+        "--initial-advertise-peer-urls", "https://127.0.0.1:2380", "--initial-cluster", "default=https://127.0.0.1:2380"};
+
+    @Test
+    void httpsPeerUrlWithoutPeerCertificateIsRefusedWithEtcdsMessage() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.resolve(HTTPS_PEER, Map.of(), Map.of()));
+        assertEquals("cannot listen on TLS for 127.0.0.1:2380: KeyFile and CertFile are not presented", e.getMessage());
+    }
+
+    @Test
+    void peerCertificateWithoutKeyIsRefused() throws Exception {
+        Path cert = java.nio.file.Files.createTempFile("peer", ".crt");
+        try {
+            String[] flags = java.util.stream.Stream.concat(java.util.Arrays.stream(HTTPS_PEER),
+                    java.util.stream.Stream.of("--peer-cert-file", cert.toString())).toArray(String[]::new);
+            ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.resolve(flags, Map.of(), Map.of()));
+            assertEquals("--peer-cert-file and --peer-key-file must be given together", e.getMessage());
+        } finally {
+            java.nio.file.Files.delete(cert);
+        }
+    }
+
+    @Test
+    void peerUrlsMixingHttpAndHttpsAreRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.resolve(new String[] {
+            "--listen-peer-urls", "http://127.0.0.1:2380", "--initial-advertise-peer-urls", "http://127.0.0.1:2380",
+            "--initial-cluster", "default=http://127.0.0.1:2380,other=https://127.0.0.2:2380"}, Map.of(), Map.of()));
+        assertTrue(e.getMessage().startsWith("peer URL https://127.0.0.2:2380 and --listen-peer-urls http://127.0.0.1:2380 differ in scheme"),
+                e.getMessage());
+    }
+
+    @Test
+    void peerCertificateFilesWithHttpPeerUrlsAreIgnoredAsEtcdDoes() throws Exception {
+        ServerConfig c = ServerConfig.resolve(new String[] {"--peer-cert-file", "/nonexistent.crt", "--peer-key-file", "/nonexistent.key"},
+                Map.of(), Map.of());
+        assertTrue(c.peerTls().isEmpty());
+    }
+
+    @Test
+    void peerTlsFlagsComeFromEtcdsEnvironmentVariables() throws Exception {
+        Path cert = java.nio.file.Files.createTempFile("peer", ".crt");
+        try {
+            ServerConfig c = ServerConfig.resolve(HTTPS_PEER, Map.of("ETCD_PEER_CERT_FILE", cert.toString(), "ETCD_PEER_KEY_FILE",
+                    cert.toString(), "ETCD_PEER_CLIENT_CERT_AUTH", "true", "ETCD_PEER_CERT_ALLOWED_CN", "member"), Map.of());
+            assertEquals(cert.toString(), c.peerTls().certFile());
+            assertTrue(c.peerTls().clientCertAuth());
+            assertEquals("member", c.peerTls().allowedCn());
+        } finally {
+            java.nio.file.Files.delete(cert);
+        }
+    }
+
+    @Test
+    void peerAutoTlsIsRefusedAsNotSupportedYet() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ServerConfig.resolve(new String[] {"--peer-auto-tls"}, Map.of(), Map.of()));
+        assertEquals("--peer-auto-tls is not supported yet: give --peer-cert-file and --peer-key-file", e.getMessage());
     }
 
     @Test

@@ -1,0 +1,124 @@
+package org.ketcd.raft;
+
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Which members' certificates this member accepts, as etcd's peer TLS: a member it dials must show a
+ * certificate that chains to {@code --peer-trusted-ca-file} (else the JDK's trusted roots) and names the
+ * address dialed; a member dialing in is checked the same way (but for the address) only with
+ * {@code --peer-client-cert-auth}, and then must not be in {@code --peer-crl-file}. With
+ * {@code --peer-cert-allowed-cn}, both must also have that common name (etcd checks it both ways).
+ */
+final class PeerTrust extends X509ExtendedTrustManager {
+    /** etcd's message when a verified certificate has another common name than --peer-cert-allowed-cn. */
+    static final String WRONG_COMMON_NAME = "client certificate authentication failed";
+
+    private final X509ExtendedTrustManager pkix;
+    private final boolean clientCertAuth;
+    private final String allowedCn;
+    private final List<X509CRL> crls;
+
+    PeerTrust(List<X509Certificate> trustedCas, boolean clientCertAuth, String allowedCn, List<X509CRL> crls)
+            throws GeneralSecurityException, java.io.IOException {
+        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+        if (trustedCas.isEmpty()) {
+            factory.init((KeyStore) null);
+        } else {
+            KeyStore cas = KeyStore.getInstance(KeyStore.getDefaultType());
+            cas.load(null, null);
+            for (int i = 0; i < trustedCas.size(); i++) {
+                cas.setCertificateEntry("ca-" + i, trustedCas.get(i));
+            }
+            factory.init(cas);
+        }
+        X509ExtendedTrustManager found = null;
+        for (TrustManager tm : factory.getTrustManagers()) {
+            if (tm instanceof X509ExtendedTrustManager x) {
+                found = x;
+            }
+        }
+        if (found == null) {
+            throw new GeneralSecurityException("the JDK offers no PKIX trust manager");
+        }
+        this.pkix = found;
+        this.clientCertAuth = clientCertAuth;
+        this.allowedCn = allowedCn;
+        this.crls = List.copyOf(crls);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        if (clientCertAuth) {
+            pkix.checkClientTrusted(chain, authType, engine);
+            checkMember(chain);
+        }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        if (clientCertAuth) {
+            pkix.checkClientTrusted(chain, authType, socket);
+            checkMember(chain);
+        }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        if (clientCertAuth) {
+            pkix.checkClientTrusted(chain, authType);
+            checkMember(chain);
+        }
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, engine);
+        checkCommonName(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType, socket);
+        checkCommonName(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+        pkix.checkServerTrusted(chain, authType);
+        checkCommonName(chain);
+    }
+
+    /** The CAs a member dialing in may present a certificate from; none named (any) when it is not checked. */
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return clientCertAuth ? pkix.getAcceptedIssuers() : new X509Certificate[0];
+    }
+
+    private void checkMember(X509Certificate[] chain) throws CertificateException {
+        for (X509Certificate c : chain) {
+            for (X509CRL crl : crls) {
+                if (crl.isRevoked(c)) {
+                    throw new CertificateException("certificate " + c.getSubjectX500Principal().getName() + " is revoked by "
+                            + crl.getIssuerX500Principal().getName());
+                }
+            }
+        }
+        checkCommonName(chain);
+    }
+
+    private void checkCommonName(X509Certificate[] chain) throws CertificateException {
+        if (!allowedCn.isEmpty() && !allowedCn.equals(org.ketcd.api.PemFiles.commonName(chain[0]))) {
+            throw new CertificateException(WRONG_COMMON_NAME);
+        }
+    }
+}
