@@ -9,10 +9,11 @@ import java.util.List;
  * trusted roots), {@code --peer-client-cert-auth} (a member dialing in must show a certificate from that CA),
  * {@code --peer-cert-allowed-cn} (the common name every member's certificate must have; empty: any),
  * {@code --peer-crl-file} (revoked member certificates) and {@code --cipher-suites} (shared with the client
- * port). Empty strings: unset. {@link #isEmpty()}: no TLS between members.
+ * port). Empty strings: unset. {@link #isEmpty()}: no TLS between members. {@code selfSigned}: the certificate is
+ * {@code --peer-auto-tls}'s, and as in etcd members then neither verify each other's certificates nor ask for one.
  */
 public record PeerTls(String certFile, String keyFile, String trustedCaFile, boolean clientCertAuth, String allowedCn,
-                      String crlFile, List<String> cipherSuites) {
+                      String crlFile, List<String> cipherSuites, boolean selfSigned) {
 
     public PeerTls {
         certFile = certFile == null ? "" : certFile;
@@ -24,7 +25,7 @@ public record PeerTls(String certFile, String keyFile, String trustedCaFile, boo
     }
 
     /** No TLS between members. */
-    public static final PeerTls NONE = new PeerTls("", "", "", false, "", "", List.of());
+    public static final PeerTls NONE = new PeerTls("", "", "", false, "", "", List.of(), false);
 
     /** etcd's TLSInfo.Empty: neither a certificate nor a key. */
     public boolean isEmpty() {

@@ -23,7 +23,8 @@ import org.ketcd.api.PeerTls;
  * How this member reaches other members' peer ports and serves its own: in plain text, or over TLS with
  * its peer certificate (etcd's https peer URLs). With TLS, Ratis' Raft traffic and Ketcd's own peer calls
  * (identity probes, credentials, forwarded writes, snapshots) use the same certificate and {@link PeerTrust};
- * a member always shows its certificate when it dials, as etcd's members do. TLS 1.2 or 1.3, the JDK's
+ * a member always shows its certificate when it dials, as etcd's members do (but with --peer-auto-tls, where
+ * no certificate is verified). TLS 1.2 or 1.3, the JDK's
  * provider (no native library to load inside Karaf).
  */
 public final class PeerTransport {
@@ -55,14 +56,15 @@ public final class PeerTransport {
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(store, password);
             KeyManager keyManager = keys.getKeyManagers()[0];
-            PeerTrust trust = new PeerTrust(
+            PeerTrust trust = tls.selfSigned() ? PeerTrust.unverified() : new PeerTrust(
                     tls.trustedCaFile().isEmpty() ? List.of() : PemFiles.certificates(Path.of(tls.trustedCaFile())),
                     tls.clientCertAuth(), tls.allowedCn(),
                     tls.crlFile().isEmpty() ? List.of() : PemFiles.crls(Path.of(tls.crlFile())));
+            // with self-signed certificates nobody could verify a member's certificate: none is asked for
             GrpcTlsConfig.Builder ratis = GrpcTlsConfig.newBuilder().setKeyManager(keyManager).setTrustManager(trust)
-                    .setMutualTls(true).setSslProvider(SslProvider.JDK).setProtocols(PROTOCOLS);
+                    .setMutualTls(!tls.selfSigned()).setSslProvider(SslProvider.JDK).setProtocols(PROTOCOLS);
             SslContextBuilder client = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
-                    .keyManager(keyManager).trustManager(trust).protocols(PROTOCOLS);
+                    .keyManager(tls.selfSigned() ? null : keyManager).trustManager(trust).protocols(PROTOCOLS);
             if (!tls.cipherSuites().isEmpty()) {
                 ratis.setCipherSuites(tls.cipherSuites());
                 client.ciphers(tls.cipherSuites());

@@ -18,11 +18,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * address dialed; a member dialing in is checked the same way (but for the address) only with
  * {@code --peer-client-cert-auth}, and then must not be in {@code --peer-crl-file}. With
  * {@code --peer-cert-allowed-cn}, both must also have that common name (etcd checks it both ways).
+ * {@link #unverified()}: {@code --peer-auto-tls}, whose self-signed certificates etcd's members do not verify.
  */
 final class PeerTrust extends X509ExtendedTrustManager {
     /** etcd's message when a verified certificate has another common name than --peer-cert-allowed-cn. */
     static final String WRONG_COMMON_NAME = "client certificate authentication failed";
 
+    /** Null: no certificate is verified. */
     private final X509ExtendedTrustManager pkix;
     private final boolean clientCertAuth;
     private final String allowedCn;
@@ -56,6 +58,18 @@ final class PeerTrust extends X509ExtendedTrustManager {
         this.crls = List.copyOf(crls);
     }
 
+    private PeerTrust() {
+        this.pkix = null;
+        this.clientCertAuth = false;
+        this.allowedCn = "";
+        this.crls = List.of();
+    }
+
+    /** Encryption without authentication, as etcd's members with --peer-auto-tls (InsecureSkipVerify). */
+    static PeerTrust unverified() {
+        return new PeerTrust();
+    }
+
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
         if (clientCertAuth) {
@@ -82,26 +96,32 @@ final class PeerTrust extends X509ExtendedTrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-        pkix.checkServerTrusted(chain, authType, engine);
-        checkCommonName(chain);
+        if (pkix != null) {
+            pkix.checkServerTrusted(chain, authType, engine);
+            checkCommonName(chain);
+        }
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        pkix.checkServerTrusted(chain, authType, socket);
-        checkCommonName(chain);
+        if (pkix != null) {
+            pkix.checkServerTrusted(chain, authType, socket);
+            checkCommonName(chain);
+        }
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        pkix.checkServerTrusted(chain, authType);
-        checkCommonName(chain);
+        if (pkix != null) {
+            pkix.checkServerTrusted(chain, authType);
+            checkCommonName(chain);
+        }
     }
 
     /** The CAs a member dialing in may present a certificate from; none named (any) when it is not checked. */
     @Override
     public X509Certificate[] getAcceptedIssuers() {
-        return clientCertAuth ? pkix.getAcceptedIssuers() : new X509Certificate[0];
+        return clientCertAuth && pkix != null ? pkix.getAcceptedIssuers() : new X509Certificate[0];
     }
 
     private void checkMember(X509Certificate[] chain) throws CertificateException {

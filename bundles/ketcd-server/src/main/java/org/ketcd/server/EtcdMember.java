@@ -153,6 +153,14 @@ public final class EtcdMember implements AutoCloseable {
         }
         boolean bootstrapping = !MemberIdentity.exists(memberDir);
         // --initial-cluster-state existing: this member was added with `member add` and joins a running cluster.
+        if (config.clientAutoTls()) {
+            SelfSignedCertificate.ensure(Path.of(config.clientTls().certFile()), Path.of(config.clientTls().keyFile()),
+                    config.listenClientUrls(), false);
+        }
+        if (config.peerAutoTls() && !config.peerTls().isEmpty()) {
+            SelfSignedCertificate.ensure(Path.of(config.peerTls().certFile()), Path.of(config.peerTls().keyFile()),
+                    config.listenPeerUrls(), true);
+        }
         PeerTransport transport = PeerTransport.of(config.peerTls());
         ClusterJoin join = bootstrapping && !config.initialClusterStateNew() ? ClusterJoin.find(config, transport) : null;
         MemberIdentity identity = join != null ? join.identity(memberDir) : MemberIdentity.loadOrBootstrap(config, memberDir, v3Discovery);

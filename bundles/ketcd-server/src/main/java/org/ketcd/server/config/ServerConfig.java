@@ -106,12 +106,6 @@ public final class ServerConfig {
             throw new ConfigException("invalid value \"" + values.get(Flag.WATCH_PROGRESS_NOTIFY_INTERVAL)
                     + "\" for flag -experimental-watch-progress-notify-interval: expected a duration such as 10m or 500ms");
         }
-        if (config.autoTls()) {
-            throw new ConfigException("--auto-tls is not supported yet: give --cert-file and --key-file");
-        }
-        if (Boolean.parseBoolean(config.values.get(Flag.PEER_AUTO_TLS))) {
-            throw new ConfigException("--peer-auto-tls is not supported yet: give --peer-cert-file and --peer-key-file");
-        }
         checkPeerTls(config);
         for (URI url : config.listenClientUrls()) {
             if ("https".equals(url.getScheme()) && config.clientTls().isEmpty()) {
@@ -119,7 +113,7 @@ public final class ServerConfig {
                         + " with HTTPS scheme");
             }
         }
-        if (!config.clientTls().isEmpty()) {
+        if (!config.clientTls().isEmpty() && !config.clientAutoTls()) {
             try {
                 org.ketcd.api.ClientTls.checkFiles(config.clientTls());
             } catch (IllegalArgumentException e) {
@@ -569,27 +563,64 @@ public final class ServerConfig {
         return new org.ketcd.mvcc.MvccOptions(valueCacheBytes(), maxRangeResponseBytes(), derbyPageCachePages());
     }
 
-    /** The client port's TLS settings (--cert-file, --key-file, --trusted-ca-file, ...); used by https client URLs. */
+    /**
+     * The client port's TLS settings (--cert-file, --key-file, --trusted-ca-file, ...); used by https client URLs.
+     * With --auto-tls and no certificate given: the self-signed one in the data dir (etcd's
+     * {@code fixtures/client}), no client certificate asked for, as etcd replaces its settings then.
+     */
     public org.ketcd.api.ClientTls clientTls() {
         String suites = values.get(Flag.CIPHER_SUITES);
+        List<String> cipherSuites = suites.isBlank() ? List.of() : List.of(suites.split(","));
+        if (clientAutoTls()) {
+            Path dir = clientAutoTlsDir();
+            return new org.ketcd.api.ClientTls(dir.resolve("cert.pem").toString(), dir.resolve("key.pem").toString(), "", false,
+                    cipherSuites, "");
+        }
         return new org.ketcd.api.ClientTls(values.get(Flag.CERT_FILE), values.get(Flag.KEY_FILE),
                 values.get(Flag.TRUSTED_CA_FILE), Boolean.parseBoolean(values.get(Flag.CLIENT_CERT_AUTH)),
-                suites.isBlank() ? List.of() : List.of(suites.split(",")), values.get(Flag.CLIENT_CRL_FILE));
+                cipherSuites, values.get(Flag.CLIENT_CRL_FILE));
+    }
+
+    /** --auto-tls without --cert-file and --key-file (given certificates win, as in etcd). */
+    public boolean clientAutoTls() {
+        return autoTls() && values.get(Flag.CERT_FILE).isEmpty() && values.get(Flag.KEY_FILE).isEmpty();
+    }
+
+    /** --peer-auto-tls without --peer-cert-file and --peer-key-file. */
+    public boolean peerAutoTls() {
+        return Boolean.parseBoolean(values.get(Flag.PEER_AUTO_TLS)) && values.get(Flag.PEER_CERT_FILE).isEmpty()
+                && values.get(Flag.PEER_KEY_FILE).isEmpty();
+    }
+
+    /** Where --auto-tls keeps its certificate and key (cert.pem, key.pem), as etcd. */
+    public Path clientAutoTlsDir() {
+        return dataDir().resolve("fixtures").resolve("client");
+    }
+
+    /** Where --peer-auto-tls keeps its certificate and key. */
+    public Path peerAutoTlsDir() {
+        return dataDir().resolve("fixtures").resolve("peer");
     }
 
     /**
      * The peer port's TLS settings (--peer-cert-file, --peer-key-file, --peer-trusted-ca-file, ...), or none when
-     * the peer URLs are http: as etcd, a member ignores peer certificate files given with an http peer URL.
+     * the peer URLs are http: as etcd, a member ignores peer certificate files given with an http peer URL. With
+     * --peer-auto-tls and no certificate given: the self-signed one in the data dir (etcd's {@code fixtures/peer}).
      */
     public org.ketcd.api.PeerTls peerTls() {
         if (!"https".equals(listenPeerUrls().get(0).getScheme())) {
             return org.ketcd.api.PeerTls.NONE;
         }
         String suites = values.get(Flag.CIPHER_SUITES);
+        List<String> cipherSuites = suites.isBlank() ? List.of() : List.of(suites.split(","));
+        if (peerAutoTls()) {
+            Path dir = peerAutoTlsDir();
+            return new org.ketcd.api.PeerTls(dir.resolve("cert.pem").toString(), dir.resolve("key.pem").toString(), "", false, "",
+                    "", cipherSuites, true);
+        }
         return new org.ketcd.api.PeerTls(values.get(Flag.PEER_CERT_FILE), values.get(Flag.PEER_KEY_FILE),
                 values.get(Flag.PEER_TRUSTED_CA_FILE), Boolean.parseBoolean(values.get(Flag.PEER_CLIENT_CERT_AUTH)),
-                values.get(Flag.PEER_CERT_ALLOWED_CN), values.get(Flag.PEER_CRL_FILE),
-                suites.isBlank() ? List.of() : List.of(suites.split(",")));
+                values.get(Flag.PEER_CERT_ALLOWED_CN), values.get(Flag.PEER_CRL_FILE), cipherSuites, false);
     }
 
     /**
@@ -617,7 +648,7 @@ public final class ServerConfig {
             throw new ConfigException("cannot listen on TLS for " + url.getHost() + ":" + url.getPort()
                     + ": KeyFile and CertFile are not presented");
         }
-        if (!tls.isEmpty()) {
+        if (!tls.isEmpty() && !tls.selfSigned()) {
             try {
                 org.ketcd.api.PeerTls.checkFiles(tls);
             } catch (IllegalArgumentException e) {
@@ -626,7 +657,7 @@ public final class ServerConfig {
         }
     }
 
-    /** --auto-tls: a self-signed client certificate (not supported yet). */
+    /** --auto-tls: a self-signed client certificate when none is given. */
     public boolean autoTls() {
         return Boolean.parseBoolean(values.get(Flag.AUTO_TLS));
     }

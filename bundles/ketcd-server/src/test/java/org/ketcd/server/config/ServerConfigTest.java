@@ -131,10 +131,36 @@ class ServerConfigTest {
     }
 
     @Test
-    void peerAutoTlsIsRefusedAsNotSupportedYet() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ServerConfig.resolve(new String[] {"--peer-auto-tls"}, Map.of(), Map.of()));
-        assertEquals("--peer-auto-tls is not supported yet: give --peer-cert-file and --peer-key-file", e.getMessage());
+    void autoTlsServesTheSelfSignedCertificateInTheDataDirAndAsksNoClientCertificate() throws Exception {
+        ServerConfig c = ServerConfig.resolve(new String[] {"--data-dir", "/var/lib/m1", "--auto-tls", "--client-cert-auth",
+            "--listen-client-urls", "https://127.0.0.1:2379", "--advertise-client-urls", "https://127.0.0.1:2379"}, Map.of(), Map.of());
+        assertTrue(c.clientAutoTls());
+        assertEquals("/var/lib/m1/fixtures/client/cert.pem", c.clientTls().certFile());
+        assertEquals("/var/lib/m1/fixtures/client/key.pem", c.clientTls().keyFile());
+        assertTrue(!c.clientTls().requiresClientCertificate());
+    }
+
+    @Test
+    void givenCertificatesWinOverAutoTls() throws Exception {
+        Path cert = java.nio.file.Files.createTempFile("client", ".crt");
+        try {
+            ServerConfig c = ServerConfig.resolve(new String[] {"--auto-tls", "--cert-file", cert.toString(), "--key-file",
+                cert.toString()}, Map.of(), Map.of());
+            assertTrue(!c.clientAutoTls());
+            assertEquals(cert.toString(), c.clientTls().certFile());
+        } finally {
+            java.nio.file.Files.delete(cert);
+        }
+    }
+
+    @Test
+    void peerAutoTlsUsesTheSelfSignedCertificateInTheDataDirUnverified() throws Exception {
+        String[] flags = java.util.stream.Stream.concat(java.util.Arrays.stream(HTTPS_PEER),
+                java.util.stream.Stream.of("--data-dir", "/var/lib/m1", "--peer-auto-tls", "--peer-client-cert-auth")).toArray(String[]::new);
+        ServerConfig c = ServerConfig.resolve(flags, Map.of(), Map.of());
+        assertEquals("/var/lib/m1/fixtures/peer/cert.pem", c.peerTls().certFile());
+        assertTrue(c.peerTls().selfSigned());
+        assertTrue(!c.peerTls().clientCertAuth());
     }
 
     @Test
