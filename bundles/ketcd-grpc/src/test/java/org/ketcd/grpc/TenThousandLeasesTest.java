@@ -33,10 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class TenThousandLeasesTest {
     static final int LEASES = 10_000;
-    /**
-     * Longer than granting all leases takes (8-11 s on 2 cores; with 10 s the first leases sometimes expired before
-     * their keep-alive began, in clean-clone CI runs), so only a keep-alive that does not work can let one expire.
-     */
+    /** Several keep-alive rounds (jetcd renews at a third of the TTL) within the test's wait past it. */
     static final long TTL_SECONDS = 30;
     /** Grants and puts in flight at once, so the test does not queue 10,000 requests in the client. */
     static final int IN_FLIGHT = 256;
@@ -65,13 +62,36 @@ class TenThousandLeasesTest {
             Semaphore inFlight = new Semaphore(IN_FLIGHT);
             CountDownLatch done = new CountDownLatch(LEASES);
             AtomicReference<Throwable> failure = new AtomicReference<>();
+            Set<Long> renewed = ConcurrentHashMap.newKeySet();
+            List<CloseableClient> keepers = Collections.synchronizedList(new ArrayList<>());
+            StreamObserver<LeaseKeepAliveResponse> renewals = new StreamObserver<>() {
+                @Override
+                public void onNext(LeaseKeepAliveResponse r) {
+                    if (r.getTTL() > 0) {
+                        renewed.add(r.getID());
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                }
+
+                @Override
+                public void onCompleted() {
+                }
+            };
             long grantStart = System.nanoTime();
             for (int i = 0; i < LEASES; i++) {
                 inFlight.acquire();
                 String key = "/scale/lease/" + i;
+                // each lease is kept alive from its grant on: however long granting all takes (a loaded machine),
+                // only a keep-alive that does not work lets one expire
                 c.getLeaseClient().grant(TTL_SECONDS)
-                        .thenCompose(g -> c.getKVClient().put(b(key), b("v"), PutOption.builder().withLeaseId(g.getID()).build())
-                                .thenApply(p -> g.getID()))
+                        .thenCompose(g -> {
+                            keepers.add(c.getLeaseClient().keepAlive(g.getID(), renewals));
+                            return c.getKVClient().put(b(key), b("v"), PutOption.builder().withLeaseId(g.getID()).build())
+                                    .thenApply(p -> g.getID());
+                        })
                         .whenComplete((id, error) -> {
                             if (error != null) {
                                 failure.compareAndSet(null, error);
@@ -86,32 +106,12 @@ class TenThousandLeasesTest {
             assertEquals(null, failure.get());
             long grantMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - grantStart);
 
-            Set<Long> renewed = ConcurrentHashMap.newKeySet();
-            List<CloseableClient> keepers = new ArrayList<>();
-            for (long id : ids) {
-                keepers.add(c.getLeaseClient().keepAlive(id, new StreamObserver<>() {
-                    @Override
-                    public void onNext(LeaseKeepAliveResponse r) {
-                        if (r.getTTL() > 0) {
-                            renewed.add(r.getID());
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                }));
-            }
             try {
-                // past the TTL of every lease: each was granted before this sleep began
+                // past the TTL of every lease: each was granted (and its keep-alive began) before this sleep began
                 Thread.sleep(TimeUnit.SECONDS.toMillis(TTL_SECONDS + 3));
                 long keys = c.getKVClient().get(b("/scale/lease/"), GetOption.builder().isPrefix(true).withCountOnly(true).build())
                         .get(30, TimeUnit.SECONDS).getCount();
-                assertEquals(LEASES, keys, "every key's lease is alive");
+                assertEquals(LEASES, keys, "every key's lease is alive (granting took " + grantMs + " ms)");
                 assertEquals(LEASES, cluster.member(0).server().leases().get(30, TimeUnit.SECONDS).size());
                 assertEquals(LEASES, renewed.size(), "every lease was renewed by its keep-alive");
                 long heapHeld = usedHeapAfterGc() - heapBefore;
