@@ -12,11 +12,12 @@ import java.util.Map;
  * (PEM; the key PKCS#8, PKCS#1 RSA or SEC1 EC), {@code --trusted-ca-file} (PEM CAs that client
  * certificates must chain to; as in etcd 3.4, setting it requires a client certificate),
  * {@code --client-cert-auth}, {@code --cipher-suites} (IANA names, as Go and Java both call them; empty:
- * the JDK's defaults) and {@code --client-crl-file} (revoked client certificates). Empty strings: unset.
+ * the JDK's defaults), {@code --client-crl-file} (revoked client certificates) and
+ * {@code --client-cert-allowed-hostname} (a verified client certificate must name that host). Empty strings: unset.
  * The member passes them to the gRPC endpoint as service properties ({@link #toProperties()}).
  */
 public record ClientTls(String certFile, String keyFile, String trustedCaFile, boolean clientCertAuth,
-                        List<String> cipherSuites, String crlFile) {
+                        List<String> cipherSuites, String crlFile, String allowedHostname) {
     private static final String PREFIX = "ketcd.client.tls.";
 
     public ClientTls {
@@ -25,6 +26,7 @@ public record ClientTls(String certFile, String keyFile, String trustedCaFile, b
         trustedCaFile = trustedCaFile == null ? "" : trustedCaFile;
         cipherSuites = cipherSuites == null ? List.of() : cipherSuites.stream().map(String::trim).filter(c -> !c.isEmpty()).toList();
         crlFile = crlFile == null ? "" : crlFile;
+        allowedHostname = allowedHostname == null ? "" : allowedHostname;
     }
 
     /** etcd's TLSInfo.Empty: neither a certificate nor a key. */
@@ -66,6 +68,7 @@ public record ClientTls(String certFile, String keyFile, String trustedCaFile, b
         p.put(PREFIX + "client-cert-auth", String.valueOf(clientCertAuth));
         p.put(PREFIX + "cipher-suites", String.join(",", cipherSuites));
         p.put(PREFIX + "crl-file", crlFile);
+        p.put(PREFIX + "allowed-hostname", allowedHostname);
         return p;
     }
 
@@ -73,7 +76,8 @@ public record ClientTls(String certFile, String keyFile, String trustedCaFile, b
         String suites = string(p, "cipher-suites");
         return new ClientTls(string(p, "cert-file"), string(p, "key-file"), string(p, "trusted-ca-file"),
                 Boolean.parseBoolean(string(p, "client-cert-auth")),
-                suites.isEmpty() ? List.of() : Arrays.asList(suites.split(",")), string(p, "crl-file"));
+                suites.isEmpty() ? List.of() : Arrays.asList(suites.split(",")), string(p, "crl-file"),
+                string(p, "allowed-hostname"));
     }
 
     private static String string(Map<String, Object> p, String name) {

@@ -8,24 +8,26 @@ import java.util.List;
  * {@code --peer-trusted-ca-file} (PEM CAs that the other members' certificates must chain to; empty: the JDK's
  * trusted roots), {@code --peer-client-cert-auth} (a member dialing in must show a certificate from that CA),
  * {@code --peer-cert-allowed-cn} (the common name every member's certificate must have; empty: any),
+ * {@code --peer-cert-allowed-hostname} (the host every member's certificate must name; empty: any),
  * {@code --peer-crl-file} (revoked member certificates) and {@code --cipher-suites} (shared with the client
  * port). Empty strings: unset. {@link #isEmpty()}: no TLS between members. {@code selfSigned}: the certificate is
  * {@code --peer-auto-tls}'s, and as in etcd members then neither verify each other's certificates nor ask for one.
  */
 public record PeerTls(String certFile, String keyFile, String trustedCaFile, boolean clientCertAuth, String allowedCn,
-                      String crlFile, List<String> cipherSuites, boolean selfSigned) {
+                      String allowedHostname, String crlFile, List<String> cipherSuites, boolean selfSigned) {
 
     public PeerTls {
         certFile = certFile == null ? "" : certFile;
         keyFile = keyFile == null ? "" : keyFile;
         trustedCaFile = trustedCaFile == null ? "" : trustedCaFile;
         allowedCn = allowedCn == null ? "" : allowedCn;
+        allowedHostname = allowedHostname == null ? "" : allowedHostname;
         crlFile = crlFile == null ? "" : crlFile;
         cipherSuites = cipherSuites == null ? List.of() : cipherSuites.stream().map(String::trim).filter(c -> !c.isEmpty()).toList();
     }
 
     /** No TLS between members. */
-    public static final PeerTls NONE = new PeerTls("", "", "", false, "", "", List.of(), false);
+    public static final PeerTls NONE = new PeerTls("", "", "", false, "", "", "", List.of(), false);
 
     /** etcd's TLSInfo.Empty: neither a certificate nor a key. */
     public boolean isEmpty() {

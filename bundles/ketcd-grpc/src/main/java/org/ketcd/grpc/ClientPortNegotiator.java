@@ -108,7 +108,7 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
         private boolean acceptedPeer(ChannelHandlerContext ctx) {
             session = ctx.pipeline().get(SslHandler.class).engine().getSession();
             try {
-                return !tls.revoked(session.getPeerCertificates());
+                return tls.accepts(session.getPeerCertificates());
             } catch (javax.net.ssl.SSLPeerUnverifiedException noClientCertificate) {
                 return true; // none was required
             }

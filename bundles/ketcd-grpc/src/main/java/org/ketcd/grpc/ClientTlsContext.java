@@ -18,9 +18,10 @@ import org.ketcd.api.ClientTls;
  * The TLS side of an https client URL, from etcd's flags: the member's certificate and key; TLS 1.2 or 1.3
  * (etcd's minimum is 1.2); ALPN offering h2 (gRPC) and http/1.1 (the JSON gateway, configuration API and
  * SSE on the same port); a client certificate required with {@code --client-cert-auth} or a trusted CA
- * file (as etcd 3.4), verified against that CA file (else the JDK's trusted roots) and the CRL file.
+ * file (as etcd 3.4), verified against that CA file (else the JDK's trusted roots), the CRL file and the allowed
+ * host name.
  */
-record ClientTlsContext(SslContext ssl, List<X509CRL> crls, boolean commonNameAsUser) {
+record ClientTlsContext(SslContext ssl, List<X509CRL> crls, boolean commonNameAsUser, String allowedHostname) {
 
     static ClientTlsContext of(ClientTls tls) throws IOException {
         try {
@@ -45,15 +46,24 @@ record ClientTlsContext(SslContext ssl, List<X509CRL> crls, boolean commonNameAs
                 b.ciphers(tls.cipherSuites());
             }
             List<X509CRL> crls = tls.crlFile().isEmpty() ? List.of() : org.ketcd.api.PemFiles.crls(Path.of(tls.crlFile()));
-            return new ClientTlsContext(b.build(), crls, tls.clientCertAuth());
+            return new ClientTlsContext(b.build(), crls, tls.clientCertAuth(), tls.allowedHostname());
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IOException("cannot set up TLS for the client URLs (--cert-file " + tls.certFile() + ", --key-file "
                     + tls.keyFile() + "): " + e.getMessage(), e);
         }
     }
 
+    /**
+     * Whether a client with this verified certificate chain may stay: not revoked (etcd's checkCRL) and, with
+     * --client-cert-allowed-hostname, naming that host.
+     */
+    boolean accepts(java.security.cert.Certificate[] peer) {
+        return !revoked(peer) && (allowedHostname.isEmpty() || peer.length > 0
+                && peer[0] instanceof X509Certificate leaf && org.ketcd.api.CertificateHost.verifies(leaf, allowedHostname));
+    }
+
     /** etcd's checkCRL: a connection whose client presents a revoked certificate is closed. */
-    boolean revoked(java.security.cert.Certificate[] peer) {
+    private boolean revoked(java.security.cert.Certificate[] peer) {
         for (java.security.cert.Certificate c : peer) {
             for (X509CRL crl : crls) {
                 if (crl.isRevoked(c)) {

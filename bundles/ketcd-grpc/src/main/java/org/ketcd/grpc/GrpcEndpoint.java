@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.ketcd.api.ClientGrpcSettings;
 import org.ketcd.api.ClientTls;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.ListenFailure;
@@ -74,24 +75,27 @@ public final class GrpcEndpoint implements AutoCloseable {
     /** Serves gRPC on the client URLs and relays HTTP/1 connections there to {@code http1Upstream} (null: none). */
     public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream)
             throws IOException {
-        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS, EMPTY_TLS);
+        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS, EMPTY_TLS, ClientGrpcSettings.ETCD_DEFAULTS);
     }
 
-    /** As above; https client URLs are served with {@code tls} (etcd's --cert-file, --key-file, ...). */
+    /**
+     * As above; https client URLs are served with {@code tls} (etcd's --cert-file, --key-file, ...), every URL with
+     * etcd's keepalive and stream limits {@code grpc}.
+     */
     public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
-                                     ClientTls tls) throws IOException {
-        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS, tls);
+                                     ClientTls tls, ClientGrpcSettings grpc) throws IOException {
+        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS, tls, grpc);
     }
 
-    private static final ClientTls EMPTY_TLS = new ClientTls("", "", "", false, List.of(), "");
+    private static final ClientTls EMPTY_TLS = new ClientTls("", "", "", false, List.of(), "", "");
 
     static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
                               long handshakeTimeoutMillis) throws IOException {
-        return start(server, listenClientUrls, http1Upstream, handshakeTimeoutMillis, EMPTY_TLS);
+        return start(server, listenClientUrls, http1Upstream, handshakeTimeoutMillis, EMPTY_TLS, ClientGrpcSettings.ETCD_DEFAULTS);
     }
 
     static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
-                              long handshakeTimeoutMillis, ClientTls tls) throws IOException {
+                              long handshakeTimeoutMillis, ClientTls tls, ClientGrpcSettings grpc) throws IOException {
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ketcd-grpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, new DefaultThreadFactory("ketcd-grpc-handler", true));
@@ -116,6 +120,13 @@ public final class GrpcEndpoint implements AutoCloseable {
                         .executor(handlers)
                         .maxInboundMessageSize(maxInbound)
                         .handshakeTimeout(handshakeTimeoutMillis, TimeUnit.MILLISECONDS)
+                        // etcd's keepalive enforcement (no pings without calls) and server pings; 0 turns a ping off
+                        .permitKeepAliveTime(grpc.keepaliveMinTimeMs(), TimeUnit.MILLISECONDS)
+                        .keepAliveTime(grpc.keepaliveIntervalMs() == 0 ? Long.MAX_VALUE : grpc.keepaliveIntervalMs(),
+                                TimeUnit.MILLISECONDS)
+                        .keepAliveTimeout(grpc.keepaliveTimeoutMs() == 0 ? Long.MAX_VALUE : grpc.keepaliveTimeoutMs(),
+                                TimeUnit.MILLISECONDS)
+                        .maxConcurrentCallsPerConnection((int) Math.min(Integer.MAX_VALUE, grpc.maxConcurrentStreams()))
                         .intercept(new CallerToken(https && tls.clientCertAuth()));
                 endpoint.services(server).forEach(builder::addService);
                 try {

@@ -22,12 +22,17 @@ final class GrpcCluster implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** {@code size} members bootstrapped together, each started with the extra {@code flags}. */
+    /**
+     * {@code size} members bootstrapped together, each started with the extra {@code flags} (those for the gRPC
+     * server of the client URL, e.g. --max-concurrent-streams, apply to its endpoint).
+     */
     static GrpcCluster start(Path dir, int size, String... flags) throws Exception {
         GrpcCluster c = new GrpcCluster(LocalCluster.start(dir, size, "grpc-cluster", size, flags));
         try {
             for (int i = 0; i < size; i++) {
-                c.endpoints.add(GrpcEndpoint.start(c.cluster.member(i).server(), List.of(URI.create(c.clientUrl(i)))));
+                EtcdMember member = c.cluster.member(i);
+                c.endpoints.add(GrpcEndpoint.start(member.server(), List.of(URI.create(c.clientUrl(i))), () -> null,
+                        member.config().clientTls(), member.config().clientGrpcSettings()));
                 c.clients.add(Client.builder().endpoints(c.clientUrl(i)).build());
             }
         } catch (Exception | Error e) {

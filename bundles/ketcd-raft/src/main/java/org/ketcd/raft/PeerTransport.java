@@ -58,7 +58,7 @@ public final class PeerTransport {
             KeyManager keyManager = keys.getKeyManagers()[0];
             PeerTrust trust = tls.selfSigned() ? PeerTrust.unverified() : new PeerTrust(
                     tls.trustedCaFile().isEmpty() ? List.of() : PemFiles.certificates(Path.of(tls.trustedCaFile())),
-                    tls.clientCertAuth(), tls.allowedCn(),
+                    tls.clientCertAuth(), tls.allowedCn(), tls.allowedHostname(),
                     tls.crlFile().isEmpty() ? List.of() : PemFiles.crls(Path.of(tls.crlFile())));
             // with self-signed certificates nobody could verify a member's certificate: none is asked for
             GrpcTlsConfig.Builder ratis = GrpcTlsConfig.newBuilder().setKeyManager(keyManager).setTrustManager(trust)

@@ -17,20 +17,22 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * certificate that chains to {@code --peer-trusted-ca-file} (else the JDK's trusted roots) and names the
  * address dialed; a member dialing in is checked the same way (but for the address) only with
  * {@code --peer-client-cert-auth}, and then must not be in {@code --peer-crl-file}. With
- * {@code --peer-cert-allowed-cn}, both must also have that common name (etcd checks it both ways).
+ * {@code --peer-cert-allowed-cn}, both must also have that common name, and with {@code --peer-cert-allowed-hostname}
+ * name that host (etcd checks both both ways).
  * {@link #unverified()}: {@code --peer-auto-tls}, whose self-signed certificates etcd's members do not verify.
  */
 final class PeerTrust extends X509ExtendedTrustManager {
-    /** etcd's message when a verified certificate has another common name than --peer-cert-allowed-cn. */
+    /** etcd's message when a verified certificate has another common name or host than the allowed one. */
     static final String WRONG_COMMON_NAME = "client certificate authentication failed";
 
     /** Null: no certificate is verified. */
     private final X509ExtendedTrustManager pkix;
     private final boolean clientCertAuth;
     private final String allowedCn;
+    private final String allowedHostname;
     private final List<X509CRL> crls;
 
-    PeerTrust(List<X509Certificate> trustedCas, boolean clientCertAuth, String allowedCn, List<X509CRL> crls)
+    PeerTrust(List<X509Certificate> trustedCas, boolean clientCertAuth, String allowedCn, String allowedHostname, List<X509CRL> crls)
             throws GeneralSecurityException, java.io.IOException {
         TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
         if (trustedCas.isEmpty()) {
@@ -55,6 +57,7 @@ final class PeerTrust extends X509ExtendedTrustManager {
         this.pkix = found;
         this.clientCertAuth = clientCertAuth;
         this.allowedCn = allowedCn;
+        this.allowedHostname = allowedHostname;
         this.crls = List.copyOf(crls);
     }
 
@@ -62,6 +65,7 @@ final class PeerTrust extends X509ExtendedTrustManager {
         this.pkix = null;
         this.clientCertAuth = false;
         this.allowedCn = "";
+        this.allowedHostname = "";
         this.crls = List.of();
     }
 
@@ -137,7 +141,8 @@ final class PeerTrust extends X509ExtendedTrustManager {
     }
 
     private void checkCommonName(X509Certificate[] chain) throws CertificateException {
-        if (!allowedCn.isEmpty() && !allowedCn.equals(org.ketcd.api.PemFiles.commonName(chain[0]))) {
+        if (!allowedCn.isEmpty() && !allowedCn.equals(org.ketcd.api.PemFiles.commonName(chain[0]))
+                || !allowedHostname.isEmpty() && !org.ketcd.api.CertificateHost.verifies(chain[0], allowedHostname)) {
             throw new CertificateException(WRONG_COMMON_NAME);
         }
     }

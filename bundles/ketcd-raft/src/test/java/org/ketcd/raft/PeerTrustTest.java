@@ -71,21 +71,21 @@ class PeerTrustTest {
 
     @Test
     void aMemberCertificateFromTheTrustedCaIsAcceptedBothWays() throws Exception {
-        PeerTrust trust = new PeerTrust(ca, true, "", crls);
+        PeerTrust trust = new PeerTrust(ca, true, "", "", crls);
         assertDoesNotThrow(() -> trust.checkServerTrusted(member, "RSA"));
         assertDoesNotThrow(() -> trust.checkClientTrusted(member, "RSA"));
     }
 
     @Test
     void aCertificateFromAnotherCaIsRefusedBothWays() throws Exception {
-        PeerTrust trust = new PeerTrust(ca, true, "", List.of());
+        PeerTrust trust = new PeerTrust(ca, true, "", "", List.of());
         assertThrows(CertificateException.class, () -> trust.checkServerTrusted(otherCa, "RSA"));
         assertThrows(CertificateException.class, () -> trust.checkClientTrusted(otherCa, "RSA"));
     }
 
     @Test
     void anotherCommonNameThanTheAllowedOneIsRefusedBothWaysWithEtcdsMessage() throws Exception {
-        PeerTrust trust = new PeerTrust(ca, true, "member", List.of());
+        PeerTrust trust = new PeerTrust(ca, true, "member", "", List.of());
         assertDoesNotThrow(() -> trust.checkServerTrusted(member, "RSA"));
         assertDoesNotThrow(() -> trust.checkClientTrusted(member, "RSA"));
         assertEquals("client certificate authentication failed",
@@ -95,8 +95,27 @@ class PeerTrustTest {
     }
 
     @Test
+    void aCertificateNotNamingTheAllowedHostnameIsRefusedBothWays() throws Exception {
+        PeerTrust trust = new PeerTrust(ca, true, "", "127.0.0.1", List.of());
+        assertDoesNotThrow(() -> trust.checkServerTrusted(member, "RSA"));
+        assertDoesNotThrow(() -> trust.checkClientTrusted(member, "RSA"));
+        for (String named : List.of("member.example.com", "MEMBER.Example.com", "m-2.pods.example.com")) {
+            assertDoesNotThrow(() -> new PeerTrust(ca, true, "", named, List.of()).checkServerTrusted(member, "RSA"), named);
+        }
+        for (String other : List.of("a.b.pods.example.com", "pods.example.com", "example.com")) {
+            assertThrows(CertificateException.class, () -> new PeerTrust(ca, true, "", other, List.of()).checkServerTrusted(member, "RSA"),
+                    other);
+        }
+        PeerTrust elsewhere = new PeerTrust(ca, true, "", "10.0.0.9", List.of());
+        assertEquals("client certificate authentication failed",
+                assertThrows(CertificateException.class, () -> elsewhere.checkServerTrusted(member, "RSA")).getMessage());
+        assertEquals("client certificate authentication failed",
+                assertThrows(CertificateException.class, () -> elsewhere.checkClientTrusted(member, "RSA")).getMessage());
+    }
+
+    @Test
     void aRevokedCertificateCannotDialIn() throws Exception {
-        PeerTrust trust = new PeerTrust(ca, true, "", crls);
+        PeerTrust trust = new PeerTrust(ca, true, "", "", crls);
         CertificateException e = assertThrows(CertificateException.class, () -> trust.checkClientTrusted(revoked, "RSA"));
         assertEquals(true, e.getMessage().contains("is revoked"), e.getMessage());
         assertDoesNotThrow(() -> trust.checkClientTrusted(member, "RSA"));
@@ -104,7 +123,7 @@ class PeerTrustTest {
 
     @Test
     void withoutPeerClientCertAuthAMemberDialingInIsNotChecked() throws Exception {
-        PeerTrust trust = new PeerTrust(ca, false, "", crls);
+        PeerTrust trust = new PeerTrust(ca, false, "", "", crls);
         assertDoesNotThrow(() -> trust.checkClientTrusted(otherCa, "RSA"));
         assertDoesNotThrow(() -> trust.checkClientTrusted(revoked, "RSA"));
         assertEquals(0, trust.getAcceptedIssuers().length);
@@ -118,7 +137,8 @@ class PeerTrustTest {
 
     private void sign(String name, String commonName, String ca) throws IOException {
         openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + commonName);
-        Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
+        Files.writeString(dir.resolve(name + ".ext"), "subjectAltName=IP:127.0.0.1,DNS:member.example.com,DNS:*.pods.example.com\n"
+                + "extendedKeyUsage=serverAuth,clientAuth\n");
         openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".crt", "-CAkey", ca + ".key", "-CAcreateserial",
                 "-out", name + ".crt", "-days", "2", "-extfile", name + ".ext");
     }

@@ -39,6 +39,7 @@ public final class GrpcEndpointComponent {
     private List<URI> listenClientUrls = List.of();
     private GrpcEndpoint endpoint;
     private org.ketcd.api.ClientTls clientTls;
+    private org.ketcd.api.ClientGrpcSettings grpcSettings;
     private ServiceRegistration<GrpcGatewayBackend> gatewayRegistration;
     private final AtomicReference<Http1Upstream> http1 = new AtomicReference<>();
 
@@ -47,6 +48,7 @@ public final class GrpcEndpointComponent {
         this.server = server;
         this.listenClientUrls = urls(properties.get(PROP_LISTEN_CLIENT_URLS));
         this.clientTls = org.ketcd.api.ClientTls.fromProperties(properties);
+        this.grpcSettings = org.ketcd.api.ClientGrpcSettings.fromProperties(properties);
     }
 
     void unbindServer(EtcdServer server) {
@@ -73,7 +75,7 @@ public final class GrpcEndpointComponent {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(GrpcEndpointComponent.class.getClassLoader());
         try {
-            endpoint = GrpcEndpoint.start(server, listenClientUrls, http1::get, clientTls);
+            endpoint = GrpcEndpoint.start(server, listenClientUrls, http1::get, clientTls, grpcSettings);
         } catch (java.io.IOException | RuntimeException e) {
             // A member that cannot serve its clients is no member: etcd exits (status 1) on this.
             LOG.error("ketcd: {}", e.getMessage());

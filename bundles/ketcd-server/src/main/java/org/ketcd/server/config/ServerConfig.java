@@ -23,11 +23,14 @@ public final class ServerConfig {
     public static final long DEFAULT_QUOTA_BYTES = 2L * 1024 * 1024 * 1024;
 
     private final Map<Flag, String> values;
+    /** The flags given (on the command line, in the environment or in the cfg file), with their values. */
+    private final Map<Flag, String> explicit;
     /** Ketcd's own setting for DNS SRV discovery, from the environment (see {@link SrvDiscovery}). */
     private final String dnsServers;
 
-    private ServerConfig(Map<Flag, String> values, String dnsServers) {
+    private ServerConfig(Map<Flag, String> values, Map<Flag, String> explicit, String dnsServers) {
         this.values = values;
+        this.explicit = explicit;
         this.dnsServers = dnsServers;
     }
 
@@ -66,6 +69,9 @@ public final class ServerConfig {
         }
         for (Map.Entry<Flag, String> e : values.entrySet()) {
             check(e.getKey(), e.getValue());
+            if (e.getKey().kind == Flag.Kind.BOOL && e.getValue() != null) {
+                e.setValue(String.valueOf(goBool(e.getValue()))); // Go's "1", "t", "TRUE", ... as "true"
+            }
         }
         if (explicit.containsKey(Flag.LISTEN_CLIENT_URLS) && !explicit.containsKey(Flag.ADVERTISE_CLIENT_URLS)) {
             throw new ConfigException("--advertise-client-urls is required when --listen-client-urls is set explicitly");
@@ -89,7 +95,8 @@ public final class ServerConfig {
             throw new ConfigException("invalid value \"" + mode + "\" for flag -auto-compaction-mode: valid values are \"periodic\" and \"revision\"");
         }
         checkBootstrapSources(values, explicit.containsKey(Flag.INITIAL_CLUSTER));
-        ServerConfig config = new ServerConfig(values, env.get(SrvDiscovery.DNS_SERVERS_ENV));
+        checkMeaningless(values);
+        ServerConfig config = new ServerConfig(values, explicit, env.get(SrvDiscovery.DNS_SERVERS_ENV));
         config.initialClusterMembers();
         try {
             config.autoCompactionRetention();
@@ -226,8 +233,23 @@ public final class ServerConfig {
                     throw new ConfigException(bad + "parse error");
                 }
             }
+            case UINT32 -> {
+                try {
+                    Integer.parseUnsignedInt(value);
+                } catch (NumberFormatException e) {
+                    throw new ConfigException(bad + "strconv.ParseUint: parsing \"" + value + "\": "
+                            + (value.matches("\\d+") ? "value out of range" : "invalid syntax"));
+                }
+            }
             case BOOL -> {
-                if (!value.equals("true") && !value.equals("false")) {
+                if (!isGoBool(value)) {
+                    throw new ConfigException("invalid boolean value \"" + value + "\" for -" + flag.flagName + ": parse error");
+                }
+            }
+            case DURATION -> {
+                try {
+                    durationMillis(value);
+                } catch (IllegalArgumentException e) {
                     throw new ConfigException(bad + "parse error");
                 }
             }
@@ -236,6 +258,65 @@ public final class ServerConfig {
             default -> {
             }
         }
+    }
+
+    /** Go's strconv.ParseBool, which etcd's boolean flags use. */
+    private static boolean isGoBool(String v) {
+        return List.of("1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False").contains(v);
+    }
+
+    /** Go's strconv.ParseBool's value of a checked boolean flag. */
+    private static boolean goBool(String v) {
+        return List.of("1", "t", "T", "TRUE", "true", "True").contains(v);
+    }
+
+    /**
+     * Values of etcd flags that Ketcd cannot honour and must not ignore: a v2 proxy (etcd would run as a proxy,
+     * not as a member) and a YAML configuration file (etcd would ignore every other flag and variable).
+     */
+    private static void checkMeaningless(Map<Flag, String> values) throws ConfigException {
+        String proxy = values.get(Flag.PROXY);
+        if (!List.of("off", "readonly", "on").contains(proxy)) {
+            throw new ConfigException("invalid value \"" + proxy + "\" for flag -proxy: invalid value");
+        }
+        if (!proxy.equals("off")) {
+            throw new ConfigException("--proxy " + proxy + ": the v2 proxy is not supported; Ketcd runs members only");
+        }
+        if (!values.get(Flag.CONFIG_FILE).isEmpty()) {
+            throw new ConfigException("--config-file " + values.get(Flag.CONFIG_FILE) + ": etcd's YAML configuration file is "
+                    + "not supported yet; give the settings as flags, ETCD_* variables or in etc/org.ketcd.server.cfg");
+        }
+        for (Flag f : List.of(Flag.LOG_OUTPUTS, Flag.LOG_OUTPUT)) {
+            for (String out : values.get(f).split(",")) {
+                if (!List.of("default", "stderr", "stdout").contains(out)) {
+                    throw new ConfigException("error verifying flags, unknown log-output \"" + out
+                            + "\" (only supports \"default\", \"stderr\", \"stdout\"). See 'etcd --help'.");
+                }
+            }
+        }
+    }
+
+    /**
+     * One line per etcd flag given with a value other than its default that has no effect in Ketcd, naming the
+     * flag and why (logged at start).
+     */
+    public List<String> ignoredFlagWarnings() {
+        List<String> warnings = new ArrayList<>();
+        for (Map.Entry<Flag, String> e : explicit.entrySet()) {
+            Flag f = e.getKey();
+            if (f.ignored != null && !sameAsDefault(f, values.get(f))) {
+                warnings.add("flag --" + f.flagName + "=" + values.get(f) + " has no effect in Ketcd: " + f.ignored.reason());
+            }
+        }
+        return warnings;
+    }
+
+    private static boolean sameAsDefault(Flag f, String value) {
+        return switch (f.kind) {
+            case BOOL -> goBool(value) == goBool(f.defaultValue);
+            case DURATION -> durationMillis(value) == durationMillis(f.defaultValue);
+            default -> value.equals(f.defaultValue);
+        };
     }
 
     private static List<URI> parseUrls(Flag flag, String value) throws ConfigException {
@@ -520,20 +601,25 @@ public final class ServerConfig {
         return durationMillis(values.get(Flag.WATCH_PROGRESS_NOTIFY_INTERVAL).trim());
     }
 
-    /** A Go duration such as "30m", "1h30m" or "500ms", in milliseconds. */
-    private static long durationMillis(String v) {
-        if (!v.matches("(\\d+(\\.\\d+)?(h|m|s|ms))+")) {
+    /** Go's time.ParseDuration, in whole milliseconds: "1h30m", "500ms", "2.5s", "0"; not negative. */
+    static long durationMillis(String v) {
+        if (v.equals("0")) {
+            return 0;
+        }
+        if (!v.matches("(\\d+(\\.\\d+)?(h|m|s|ms|us|\u00b5s|ns))+")) {
             throw new IllegalArgumentException("not a duration");
         }
         double millis = 0;
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|h|m|s)").matcher(v);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|us|\u00b5s|ns|h|m|s)").matcher(v);
         while (m.find()) {
             double n = Double.parseDouble(m.group(1));
             millis += switch (m.group(2)) {
                 case "h" -> n * 3_600_000;
                 case "m" -> n * 60_000;
                 case "s" -> n * 1_000;
-                default -> n;
+                case "ms" -> n;
+                case "ns" -> n / 1_000_000;
+                default -> n / 1_000;
             };
         }
         return (long) millis;
@@ -574,11 +660,18 @@ public final class ServerConfig {
         if (clientAutoTls()) {
             Path dir = clientAutoTlsDir();
             return new org.ketcd.api.ClientTls(dir.resolve("cert.pem").toString(), dir.resolve("key.pem").toString(), "", false,
-                    cipherSuites, "");
+                    cipherSuites, "", "");
         }
         return new org.ketcd.api.ClientTls(values.get(Flag.CERT_FILE), values.get(Flag.KEY_FILE),
                 values.get(Flag.TRUSTED_CA_FILE), Boolean.parseBoolean(values.get(Flag.CLIENT_CERT_AUTH)),
-                cipherSuites, values.get(Flag.CLIENT_CRL_FILE));
+                cipherSuites, values.get(Flag.CLIENT_CRL_FILE), values.get(Flag.CLIENT_CERT_ALLOWED_HOSTNAME));
+    }
+
+    /** --grpc-keepalive-min-time, --grpc-keepalive-interval, --grpc-keepalive-timeout, --max-concurrent-streams. */
+    public org.ketcd.api.ClientGrpcSettings clientGrpcSettings() {
+        return new org.ketcd.api.ClientGrpcSettings(durationMillis(values.get(Flag.GRPC_KEEPALIVE_MIN_TIME)),
+                durationMillis(values.get(Flag.GRPC_KEEPALIVE_INTERVAL)), durationMillis(values.get(Flag.GRPC_KEEPALIVE_TIMEOUT)),
+                Long.parseLong(values.get(Flag.MAX_CONCURRENT_STREAMS)));
     }
 
     /** --auto-tls without --cert-file and --key-file (given certificates win, as in etcd). */
@@ -616,11 +709,12 @@ public final class ServerConfig {
         if (peerAutoTls()) {
             Path dir = peerAutoTlsDir();
             return new org.ketcd.api.PeerTls(dir.resolve("cert.pem").toString(), dir.resolve("key.pem").toString(), "", false, "",
-                    "", cipherSuites, true);
+                    "", "", cipherSuites, true);
         }
         return new org.ketcd.api.PeerTls(values.get(Flag.PEER_CERT_FILE), values.get(Flag.PEER_KEY_FILE),
                 values.get(Flag.PEER_TRUSTED_CA_FILE), Boolean.parseBoolean(values.get(Flag.PEER_CLIENT_CERT_AUTH)),
-                values.get(Flag.PEER_CERT_ALLOWED_CN), values.get(Flag.PEER_CRL_FILE), cipherSuites, false);
+                values.get(Flag.PEER_CERT_ALLOWED_CN), values.get(Flag.PEER_CERT_ALLOWED_HOSTNAME), values.get(Flag.PEER_CRL_FILE),
+                cipherSuites, false);
     }
 
     /**
@@ -641,6 +735,12 @@ public final class ServerConfig {
                 throw new ConfigException("peer URL " + url + " and --listen-peer-urls " + config.listenPeerUrls().get(0)
                         + " differ in scheme: the members of a Ketcd cluster speak TLS to each other (https) or not at all (http)");
             }
+        }
+        String cn = config.values.get(Flag.PEER_CERT_ALLOWED_CN);
+        String hostname = config.values.get(Flag.PEER_CERT_ALLOWED_HOSTNAME);
+        if (!cn.isEmpty() && !hostname.isEmpty()) {
+            throw new ConfigException("AllowedCN and AllowedHostname are mutually exclusive (cn=\"" + cn + "\", hostname=\""
+                    + hostname + "\")");
         }
         org.ketcd.api.PeerTls tls = config.peerTls();
         if ("https".equals(scheme) && tls.isEmpty()) {

@@ -97,6 +97,7 @@ public final class EtcdMemberComponent {
             props.put(PROP_MEMBER_NAME, config.name());
             props.put(PROP_MEMBER_ID, Long.toHexString(member.memberId()));
             config.clientTls().toProperties().forEach(props::put);
+            config.clientGrpcSettings().toProperties().forEach(props::put);
             registration = context.registerService(EtcdServer.class, member.server(), props);
         } catch (RuntimeException e) {
             closeMember();

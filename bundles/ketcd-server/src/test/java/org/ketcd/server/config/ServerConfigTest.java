@@ -163,6 +163,94 @@ class ServerConfigTest {
         assertTrue(!c.peerTls().clientCertAuth());
     }
 
+    /** Every flag of `etcd --help` (etcd 3.4.23), each with the default etcd prints for it. */
+    private static final String[] ETCD_34_FLAGS_WITH_DEFAULTS = {
+        "--name=default", "--data-dir=d.etcd", "--wal-dir=", "--snapshot-count=100000", "--heartbeat-interval=100",
+        "--election-timeout=1000", "--initial-election-tick-advance=true", "--listen-peer-urls=http://localhost:2380",
+        "--listen-client-urls=http://localhost:2379", "--max-snapshots=5", "--max-wals=5", "--quota-backend-bytes=0",
+        "--backend-batch-interval=0s", "--backend-batch-limit=0", "--max-txn-ops=128", "--max-request-bytes=1572864",
+        "--grpc-keepalive-min-time=5s", "--grpc-keepalive-interval=2h", "--grpc-keepalive-timeout=20s",
+        "--initial-advertise-peer-urls=http://localhost:2380", "--initial-cluster=default=http://localhost:2380",
+        "--initial-cluster-state=new", "--initial-cluster-token=etcd-cluster", "--advertise-client-urls=http://localhost:2379",
+        "--discovery=", "--discovery-fallback=proxy", "--discovery-proxy=", "--discovery-srv=", "--discovery-srv-name=",
+        "--strict-reconfig-check=true", "--pre-vote=false", "--auto-compaction-retention=0",
+        "--auto-compaction-mode=periodic", "--enable-v2=false", "--proxy=off", "--proxy-failure-wait=5000",
+        "--proxy-refresh-interval=30000", "--proxy-dial-timeout=1000", "--proxy-write-timeout=5000", "--proxy-read-timeout=0",
+        "--cert-file=", "--key-file=", "--client-cert-auth=false", "--client-crl-file=", "--client-cert-allowed-hostname=",
+        "--trusted-ca-file=", "--auto-tls=false", "--peer-cert-file=", "--peer-key-file=", "--peer-client-cert-auth=false",
+        "--peer-trusted-ca-file=", "--peer-cert-allowed-cn=", "--peer-cert-allowed-hostname=", "--peer-auto-tls=false",
+        "--peer-crl-file=", "--cipher-suites=", "--cors=*", "--host-whitelist=*", "--auth-token=simple",
+        "--bcrypt-cost=10", "--auth-token-ttl=300", "--enable-pprof=false", "--metrics=basic", "--listen-metrics-urls=",
+        "--logger=capnslog", "--log-outputs=default", "--log-level=info", "--debug=false", "--log-package-levels=",
+        "--experimental-initial-corrupt-check=false", "--experimental-corrupt-check-time=0s",
+        "--experimental-enable-v2v3=", "--experimental-enable-lease-checkpoint=false",
+        "--experimental-compaction-batch-limit=1000", "--experimental-peer-skip-client-san-verification=false",
+        "--experimental-watch-progress-notify-interval=10m", "--experimental-warning-apply-duration=100ms",
+        "--experimental-backend-bbolt-freelist-type=array", "--max-concurrent-streams=4294967295",
+        "--experimental-enable-lease-checkpoint-persist=false", "--unsafe-no-fsync=false", "--enable-grpc-gateway=true",
+        "--log-output=default"};
+
+    @Test
+    void everyFlagOfEtcd34IsAcceptedAndItsDefaultsWarnOfNothing() throws Exception {
+        ServerConfig c = ServerConfig.resolve(ETCD_34_FLAGS_WITH_DEFAULTS, Map.of(), Map.of());
+        assertEquals(List.of(), c.ignoredFlagWarnings());
+        assertEquals(org.ketcd.api.ClientGrpcSettings.ETCD_DEFAULTS, c.clientGrpcSettings());
+    }
+
+    @Test
+    void aFlagWithoutEffectInKetcdIsNamedInOneWarningWithItsReason() throws Exception {
+        ServerConfig c = ServerConfig.resolve(new String[] {"--experimental-initial-corrupt-check", "--max-wals=5",
+            "--enable-pprof=1"}, Map.of("ETCD_PRE_VOTE", "true"), Map.of());
+        List<String> warnings = c.ignoredFlagWarnings();
+        assertEquals(3, warnings.size(), warnings.toString());
+        assertTrue(warnings.contains("flag --experimental-initial-corrupt-check=true has no effect in Ketcd: "
+                + "the start-up hash comparison with peers is not implemented yet"), warnings.toString());
+        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("flag --pre-vote=true has no effect in Ketcd: ")), warnings.toString());
+        assertTrue(warnings.stream().anyMatch(w -> w.startsWith("flag --enable-pprof=true ")), warnings.toString());
+    }
+
+    @Test
+    void grpcKeepaliveAndStreamFlagsReachTheClientPortSettings() throws Exception {
+        ServerConfig c = ServerConfig.resolve(new String[] {"--grpc-keepalive-min-time=1.5s", "--grpc-keepalive-interval=0",
+            "--grpc-keepalive-timeout=1m30s", "--max-concurrent-streams=100"}, Map.of(), Map.of());
+        assertEquals(new org.ketcd.api.ClientGrpcSettings(1_500, 0, 90_000, 100), c.clientGrpcSettings());
+    }
+
+    @Test
+    void badFlagValuesGetEtcdsMessages() {
+        assertEquals("invalid boolean value \"maybe\" for -strict-reconfig-check: parse error", refused("--strict-reconfig-check=maybe"));
+        assertEquals("invalid value \"abc\" for flag -grpc-keepalive-min-time: parse error", refused("--grpc-keepalive-min-time=abc"));
+        assertEquals("invalid value \"5000000000\" for flag -max-concurrent-streams: strconv.ParseUint: parsing \"5000000000\": "
+                + "value out of range", refused("--max-concurrent-streams=5000000000"));
+        assertEquals("invalid value \"-1\" for flag -max-concurrent-streams: strconv.ParseUint: parsing \"-1\": invalid syntax",
+                refused("--max-concurrent-streams=-1"));
+        assertEquals("invalid value \"bogus\" for flag -proxy: invalid value", refused("--proxy=bogus"));
+        assertEquals("error verifying flags, unknown log-output \"bogus\" (only supports \"default\", \"stderr\", \"stdout\")."
+                + " See 'etcd --help'.", refused("--log-outputs=bogus"));
+    }
+
+    @Test
+    void goBooleanSpellingsAreAccepted() throws Exception {
+        assertTrue(ServerConfig.resolve(new String[] {"--auto-tls=T"}, Map.of(), Map.of()).autoTls());
+        assertTrue(!ServerConfig.resolve(new String[] {"--auto-tls=0"}, Map.of(), Map.of()).autoTls());
+    }
+
+    @Test
+    void aV2ProxyOrAYamlConfigFileIsRefusedRatherThanIgnored() {
+        assertTrue(refused("--proxy=on").startsWith("--proxy on: the v2 proxy is not supported"));
+        assertTrue(refused("--config-file=/etc/etcd.yml").startsWith("--config-file /etc/etcd.yml: etcd's YAML configuration file"));
+    }
+
+    @Test
+    void allowedCommonNameAndHostnameTogetherAreRefusedWithEtcdsMessage() {
+        assertEquals("AllowedCN and AllowedHostname are mutually exclusive (cn=\"m\", hostname=\"h\")",
+                refused("--peer-cert-allowed-cn=m", "--peer-cert-allowed-hostname=h"));
+    }
+
+    private static String refused(String... flags) {
+        return assertThrows(ConfigException.class, () -> ServerConfig.resolve(flags, Map.of(), Map.of())).getMessage();
+    }
+
     @Test
     void malformedUrlIsRefused() {
         assertThrows(ConfigException.class, () -> ServerConfig.resolve(
