@@ -94,6 +94,30 @@ class MembershipEtcdctlTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("kinds")
+    void a_single_member_cluster_grows_to_two_with_member_add(Member.Kind kind) {
+        List<Member> all = new ArrayList<>(Member.startCluster(kind, "grow", 1));
+        try {
+            Member first = all.get(0);
+            Member second = Member.prepare(kind, "grow-2");
+            all.add(second);
+            // one started member of two is not a quorum, yet etcd accepts this add (how a restored member grows)
+            CommandResult add = first.ctl("member", "add", second.name(), "--peer-urls=" + second.peerUrl());
+            Matcher initialCluster = INITIAL_CLUSTER.matcher(add.stdout());
+            assertTrue(add.ok() && ADDED.matcher(add.stdout()).find() && initialCluster.find(), add::toString);
+
+            second.join(initialCluster.group(1));
+            awaitAllStarted(first, 2);
+            CommandResult put = second.ctl("put", "/grow/k", "v");
+            assertTrue(put.ok(), put::toString);
+            CommandResult get = first.ctl("get", "/grow/k", "--print-value-only");
+            assertEquals("v", get.stdout().strip(), get::toString);
+        } finally {
+            all.forEach(Member::close);
+        }
+    }
+
     /** member list once {@code size} members have started (published their names and client URLs). */
     private static JsonNode awaitAllStarted(Member m, int size) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

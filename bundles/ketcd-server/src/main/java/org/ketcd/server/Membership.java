@@ -49,11 +49,8 @@ final class Membership {
         if (learner && all.stream().filter(Member::learner).count() >= MAX_LEARNERS) {
             throw EtcdError.TOO_MANY_LEARNERS.exception();
         }
-        if (!learner) {
-            long voters = all.stream().filter(m -> !m.learner()).count();
-            if (startedVoters(all) < quorum(voters + 1)) {
-                throw EtcdError.MEMBER_NOT_ENOUGH_STARTED.exception();
-            }
+        if (!learner && config.strictReconfigCheck() && !readyToAddVoter(all)) {
+            throw EtcdError.MEMBER_NOT_ENOUGH_STARTED.exception();
         }
         Member added = new Member(newMemberId(urls), "", urls, List.of(), learner);
         return raft.propose(new Command.MemberChange(Command.MemberChange.Kind.ADD, added))
@@ -71,7 +68,7 @@ final class Membership {
         if (removed == null && !inRaft) {
             throw EtcdError.MEMBER_NOT_FOUND.exception();
         }
-        if (removed != null && !removed.learner()) {
+        if (removed != null && !removed.learner() && config.strictReconfigCheck()) {
             List<Member> rest = members.list().stream().filter(m -> m.id() != id).toList();
             long voters = rest.stream().filter(m -> !m.learner()).count();
             if (startedVoters(rest) < quorum(voters)) {
@@ -160,6 +157,16 @@ final class Membership {
     }
 
     /** Voters that have started, i.e. published their name (etcd's "started members"). */
+    /**
+     * etcd's rule: after the add, the started voters must still be a quorum, except that a cluster of one
+     * started member may always grow to two (how a cluster restored from a snapshot on one member grows).
+     */
+    static boolean readyToAddVoter(List<Member> all) {
+        long votersAfter = all.stream().filter(m -> !m.learner()).count() + 1;
+        long started = startedVoters(all);
+        return (started == 1 && votersAfter == 2) || started >= quorum(votersAfter);
+    }
+
     private static long startedVoters(List<Member> list) {
         return list.stream().filter(m -> !m.learner() && !m.name().isEmpty()).count();
     }

@@ -189,4 +189,24 @@ class MembershipTest {
         assertEquals(EtcdError.MEMBER_NOT_ENOUGH_STARTED, refusal(s.addMember(List.of("http://127.0.0.1:11"), false)));
         assertEquals(5, s.members().size());
     }
+
+    @Test
+    void aOneMemberClusterMayGrowToTwoAsInEtcd() throws Exception {
+        cluster = LocalCluster.start(dir, 1, "grow");
+        EtcdServer s = cluster.member(0).server();
+        // one started voter is not a quorum of two, but etcd lets a single member grow (e.g. after a restore)
+        get(s.addMember(List.of("http://127.0.0.1:9"), false));
+        // two voters, one started: a third would need two started
+        assertEquals(EtcdError.MEMBER_NOT_ENOUGH_STARTED, refusal(s.addMember(List.of("http://127.0.0.1:10"), false)));
+        assertEquals(2, s.members().size());
+    }
+
+    @Test
+    void withoutStrictReconfigCheckAnAddThatLosesQuorumIsAccepted() throws Exception {
+        cluster = LocalCluster.start(dir, 1, "loose", 1, "--strict-reconfig-check=false");
+        EtcdServer s = cluster.member(0).server();
+        get(s.addMember(List.of("http://127.0.0.1:9"), false));
+        get(s.addMember(List.of("http://127.0.0.1:10"), false));
+        assertEquals(3, s.members().size());
+    }
 }

@@ -64,9 +64,8 @@ enum Flag {
     MAX_CONCURRENT_STREAMS("max-concurrent-streams", "4294967295", Kind.UINT32),
     CLIENT_CERT_ALLOWED_HOSTNAME("client-cert-allowed-hostname", "", Kind.STRING),
     PEER_CERT_ALLOWED_HOSTNAME("peer-cert-allowed-hostname", "", Kind.STRING),
+    STRICT_RECONFIG_CHECK("strict-reconfig-check", "true", Kind.BOOL),
     // etcd 3.4's flags that have no effect in Ketcd: accepted, with a warning at start when given (Ignored's reason)
-    STRICT_RECONFIG_CHECK("strict-reconfig-check", "true", Kind.BOOL,
-            new Ignored("membership changes that would lose quorum are always refused")),
     EXPERIMENTAL_INITIAL_CORRUPT_CHECK("experimental-initial-corrupt-check", "false", Kind.BOOL,
             new Ignored("the start-up hash comparison with peers is not implemented yet")),
     EXPERIMENTAL_CORRUPT_CHECK_TIME("experimental-corrupt-check-time", "0s", Kind.DURATION,

@@ -674,6 +674,14 @@ public final class ServerConfig {
                 Long.parseLong(values.get(Flag.MAX_CONCURRENT_STREAMS)));
     }
 
+    /**
+     * --strict-reconfig-check: refuse a member add or remove that would leave fewer started voters than a
+     * quorum. Off, such a change is proposed anyway (and may leave the cluster without quorum, as in etcd).
+     */
+    public boolean strictReconfigCheck() {
+        return Boolean.parseBoolean(values.get(Flag.STRICT_RECONFIG_CHECK));
+    }
+
     /** --auto-tls without --cert-file and --key-file (given certificates win, as in etcd). */
     public boolean clientAutoTls() {
         return autoTls() && values.get(Flag.CERT_FILE).isEmpty() && values.get(Flag.KEY_FILE).isEmpty();
