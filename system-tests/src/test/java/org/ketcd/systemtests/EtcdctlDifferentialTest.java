@@ -283,6 +283,7 @@ class EtcdctlDifferentialTest {
             check("endpoint status: single member is its own leader", true,
                     sk.path("leader").asLong() == sk.path("header").path("member_id").asLong(), e, k);
             check("endpoint status: dbSize > 0", true, sk.path("dbSize").asLong() > 0, e, k);
+            check("endpoint status: version", se.path("version").asText(), sk.path("version").asText(), e, k);
         }
         CommandResult me = etcd.ctl("member", "list", "-w", "json");
         CommandResult mk = ketcd.ctl("member", "list", "-w", "json");

@@ -66,6 +66,8 @@ public enum EtcdError {
     PASSWORD_TOO_LONG(StatusCode.UNKNOWN, "bcrypt: password length exceeds 72 bytes"),
     /** v3election: Proclaim by a campaigner that does not lead (etcd sends its client library's error, status UNKNOWN). */
     ELECTION_NOT_LEADER(StatusCode.UNKNOWN, "election: not leader"),
+    /** v3election: Proclaim or Resign without the leader key (a plain error in etcd, so status UNKNOWN). */
+    ELECTION_MISSING_LEADER_KEY(StatusCode.UNKNOWN, "\"leader\" field must be provided"),
     /** v3election: Leader of an election nobody leads. */
     ELECTION_NO_LEADER(StatusCode.UNKNOWN, "election: no leader"),
     /** Not an etcd error: an unexpected server fault, reported without internals. */

@@ -14,6 +14,7 @@ import io.etcd.jetcd.api.ResignResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
+import org.ketcd.api.EtcdError;
 import org.ketcd.api.EtcdServer;
 
 /** etcd's v3election service (what {@code etcdctl elect} and jetcd's Election client call) over the server interface. */
@@ -43,7 +44,8 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void proclaim(ProclaimRequest request, StreamObserver<ProclaimResponse> observer) {
         StatusMapping.reply(observer, revision -> ProclaimResponse.newBuilder()
                 .setHeader(KvMessages.header(server().header(revision))).build(),
-                () -> server().proclaim(leaderKey(request.getLeader()), request.getValue().toByteArray()));
+                () -> server().proclaim(leaderKey(required(request.hasLeader(), request.getLeader())),
+                        request.getValue().toByteArray()));
     }
 
     @Override
@@ -55,7 +57,14 @@ final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void resign(ResignRequest request, StreamObserver<ResignResponse> observer) {
         StatusMapping.reply(observer, revision -> ResignResponse.newBuilder()
                 .setHeader(KvMessages.header(server().header(revision))).build(),
-                () -> server().resign(leaderKey(request.getLeader())));
+                () -> server().resign(leaderKey(required(request.hasLeader(), request.getLeader()))));
+    }
+
+    private static LeaderKey required(boolean given, LeaderKey leader) {
+        if (!given) {
+            throw EtcdError.ELECTION_MISSING_LEADER_KEY.exception();
+        }
+        return leader;
     }
 
     /** Leader changes, streamed until the client cancels; one update is sent at a time, in order. */

@@ -157,7 +157,7 @@ class JsonGatewayTest {
         assertEquals(200, health.statusCode());
         assertEquals("{\"health\":\"true\"}", health.body());
         HttpResponse<String> version = cluster.get(0, "/version");
-        assertEquals("{\"etcdserver\":\"3.4.0\",\"etcdcluster\":\"3.4.0\"}", version.body());
+        assertEquals("{\"etcdserver\":\"3.4.23\",\"etcdcluster\":\"3.4.0\"}", version.body());
     }
 
     @Test

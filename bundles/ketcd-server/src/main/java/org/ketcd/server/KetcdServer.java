@@ -354,7 +354,7 @@ final class KetcdServer implements EtcdServer {
     public CompletableFuture<StatusResponse> status() {
         List<String> errors = alarms.list().stream()
                 .map(a -> "memberID:" + Long.toUnsignedString(a.memberId()) + " alarm:" + a.type() + " ").toList();
-        return CompletableFuture.completedFuture(new StatusResponse(store.currentRevision(), ServerConfig.ETCD_API_VERSION,
+        return CompletableFuture.completedFuture(new StatusResponse(store.currentRevision(), ServerConfig.ETCD_VERSION,
                 store.dbSize(), store.dbSizeInUse(), raft.leaderId(), raft.lastLogIndex(), raft.term(),
                 raft.appliedIndex(), errors, isLearner()));
     }

@@ -63,7 +63,9 @@ public final class GatewayResource {
     private Response unary(GatewayRoute route, byte[] request, String authorization) throws InterruptedException {
         try {
             byte[] response = backend.unary(route.method(), request, authorization).toCompletableFuture().get();
-            return json(200, GatewayJson.print(response, route.response()));
+            // etcd's gateway passes on the gRPC response's content type as a header
+            return Response.status(200).type(JSON).header("Grpc-Metadata-Content-Type", "application/grpc")
+                    .entity(GatewayJson.print(response, route.response())).build();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GatewayStatusException s) {
                 return error(s.code(), s.getMessage());

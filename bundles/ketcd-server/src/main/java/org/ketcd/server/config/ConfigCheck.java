@@ -68,7 +68,7 @@ public final class ConfigCheck {
     static String versionText() {
         String version = ConfigCheck.class.getPackage().getImplementationVersion();
         return "ketcd Version: " + (version == null ? "unknown" : version) + "\n"
-                + "etcd API Version: " + org.ketcd.server.config.ServerConfig.ETCD_API_VERSION + "\n"
+                + "etcd Version: " + ServerConfig.ETCD_VERSION + "\n"
                 + "Java Version: " + System.getProperty("java.version");
     }
 

@@ -16,8 +16,11 @@ import org.ketcd.api.DiscoveryKeyspace;
  * unknown flag or bad value fails with a one-line message naming it.
  */
 public final class ServerConfig {
-    /** The etcd API level Ketcd implements, reported as the server version in Status. */
-    public static final String ETCD_API_VERSION = "3.4.0";
+    /**
+     * The etcd release whose API and behaviour Ketcd matches, reported where etcd reports its own
+     * version: Status, the gateway's /version (whose cluster version is its major.minor.0) and --version.
+     */
+    public static final String ETCD_VERSION = "3.4.23";
 
     /** etcd's default backend quota when --quota-backend-bytes is 0: 2 GiB. */
     public static final long DEFAULT_QUOTA_BYTES = 2L * 1024 * 1024 * 1024;
