@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -268,6 +271,27 @@ class EtcdctlDifferentialTest {
         same(m -> new String[] {"lease", "revoke", m == etcd ? le : lk});
         same("get", "/t/lease/k", "-w", "json");
         same(m -> new String[] {"lease", "timetolive", m == etcd ? le : lk});
+    }
+
+    @Test
+    void the_log_has_etcds_readiness_lines_that_tools_wait_for() throws Exception {
+        for (Member m : List.of(etcd, ketcd)) {
+            URI url = URI.create(m.endpoint());
+            List<String> lines = List.of("ready to serve client requests", "enabled capabilities for version 3.4",
+                    "published {Name:" + m.name() + " ClientURLs:[" + m.endpoint() + "]} to cluster ",
+                    "serving insecure client requests on " + url.getHost() + ":" + url.getPort() + ", this is strongly discouraged!");
+            // a member may answer before its publish is applied and logged: wait for the lines, not for a time
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            List<String> missing = lines;
+            while (!missing.isEmpty() && System.nanoTime() < deadline) {
+                String log = Files.readString(m.logFile(), StandardCharsets.UTF_8);
+                missing = lines.stream().filter(line -> !log.contains(line)).toList();
+                if (!missing.isEmpty()) {
+                    Member.sleep(200);
+                }
+            }
+            missing.forEach(line -> differences.add(m + "'s log lacks \"" + line + "\""));
+        }
     }
 
     @Test

@@ -90,14 +90,27 @@ public final class EtcdMember implements AutoCloseable {
         publish();
     }
 
-    /** Publishes this member's attributes, retrying every {@link #PUBLISH_RETRY_MS} until applied or closed. */
+    /**
+     * Publishes this member's attributes, retrying every {@link #PUBLISH_RETRY_MS} until applied or closed.
+     * Once published, logs etcd's two readiness lines, which tools that watch etcd's log wait for.
+     */
     private void publish() {
         server.publishSelf().whenComplete((done, error) -> {
-            if (error != null && !closed) {
+            if (error == null) {
+                LOG.info("{}", publishedLine(config.name(), config.advertiseClientUrls(), identity.clusterId()));
+                // Ketcd's cluster version is fixed: every member serves etcd 3.4's API from its start
+                LOG.info("enabled capabilities for version 3.4");
+            } else if (!closed) {
                 LOG.info("publishing member attributes not done yet ({}); retrying", error.getMessage());
                 CompletableFuture.delayedExecutor(PUBLISH_RETRY_MS, TimeUnit.MILLISECONDS).execute(this::publish);
             }
         });
+    }
+
+    /** etcd's line once a member's name and client URLs are in the member list, e.g. for tools that wait for it. */
+    static String publishedLine(String name, List<URI> clientUrls, long clusterId) {
+        return "published {Name:" + name + " ClientURLs:[" + String.join(" ", clientUrls.stream().map(URI::toString).toList())
+                + "]} to cluster " + Long.toHexString(clusterId);
     }
 
     private static ScheduledExecutorService daemonTimer(String name) {

@@ -86,6 +86,16 @@ public final class GrpcEndpointComponent {
         }
         gatewayRegistration = context.registerService(GrpcGatewayBackend.class, endpoint.gateway(), null);
         LOG.info("etcd gRPC API serving on {}", listenClientUrls);
+        // etcd's lines once its client listeners serve; tools that watch etcd's log wait for them
+        LOG.info("ready to serve client requests");
+        for (URI url : listenClientUrls) {
+            String hostPort = url.getHost() + ":" + url.getPort();
+            if ("https".equals(url.getScheme())) {
+                LOG.info("serving client requests on {}", hostPort);
+            } else {
+                LOG.info("serving insecure client requests on {}, this is strongly discouraged!", hostPort);
+            }
+        }
     }
 
     @Deactivate
