@@ -38,6 +38,7 @@ final class PeerPortPolicy implements ServerInterceptor {
             return Access.OPEN;
         }
         if (fullMethodName.equals(PeerWire.SUBMIT.getFullMethodName()) || fullMethodName.equals(PeerWire.ADMIN.getFullMethodName())
+                || fullMethodName.equals(PeerWire.QUERY.getFullMethodName())
                 || fullMethodName.equals(PeerWire.IDENTITY_SERVICE + "/Snapshot")) {
             return Access.MEMBERS;
         }

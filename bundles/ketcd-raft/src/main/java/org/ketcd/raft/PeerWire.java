@@ -45,6 +45,8 @@ final class PeerWire {
     static final MethodDescriptor<byte[], byte[]> SUBMIT = unary(PEER_SERVICE, "Submit");
     /** A Raft configuration change or leadership transfer another member forwards to the leader. */
     static final MethodDescriptor<byte[], byte[]> ADMIN = unary(PEER_SERVICE, "Admin");
+    /** Members only: a question about the answering member's own state ({@link PeerQueries}). */
+    static final MethodDescriptor<byte[], byte[]> QUERY = unary(PEER_SERVICE, "Query");
 
     static final Metadata.Key<String> MEMBER_HEADER = Metadata.Key.of("ketcd-member", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> TOKEN_HEADER = Metadata.Key.of("ketcd-token", Metadata.ASCII_STRING_MARSHALLER);

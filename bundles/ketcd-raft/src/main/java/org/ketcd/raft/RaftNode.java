@@ -62,6 +62,7 @@ public final class RaftNode implements AutoCloseable {
     private final ReadBarrier readBarrier;
     /** This member's calls to other members' peer ports, with its credentials there. */
     private final PeerClient peers;
+    private final PeerQueries queries = new PeerQueries();
 
     private RaftNode(RaftSettings settings, CommandApplier applier) throws IOException {
         this.settings = settings;
@@ -79,7 +80,7 @@ public final class RaftNode implements AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(settings.self().peerId()))
                 .setGroup(group)
                 .setProperties(properties)
-                .setParameters(parameters(settings.peerService(), settings.transport(), authority, peers, forwarded))
+                .setParameters(parameters(settings.peerService(), settings.transport(), authority, peers, forwarded, queries))
                 .setStateMachine(stateMachine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
@@ -144,12 +145,13 @@ public final class RaftNode implements AutoCloseable {
      * and serves Ketcd's calls that carry data to members only ({@link PeerPortPolicy}).
      */
     private static Parameters parameters(PeerService peerService, PeerTransport transport, PeerAuthority authority,
-                                         PeerClient peers, ForwardedRequests forwarded) {
+                                         PeerClient peers, ForwardedRequests forwarded, PeerQueries queries) {
         ServerServiceDefinition peer = ServerServiceDefinition.builder(PeerWire.PEER_SERVICE)
                 .addMethod(PeerWire.CHALLENGE, ServerCalls.asyncUnaryCall(authority::challenge))
                 .addMethod(PeerWire.CREDENTIAL, ServerCalls.asyncUnaryCall(peers::credential))
                 .addMethod(PeerWire.SUBMIT, ServerCalls.asyncUnaryCall(forwarded::submit))
                 .addMethod(PeerWire.ADMIN, ServerCalls.asyncUnaryCall(forwarded::admin))
+                .addMethod(PeerWire.QUERY, ServerCalls.asyncUnaryCall(queries::answer))
                 .build();
         PeerPortPolicy policy = new PeerPortPolicy(authority);
         Parameters parameters = new Parameters();
@@ -292,6 +294,16 @@ public final class RaftNode implements AutoCloseable {
     public void onLeadership(java.util.function.Consumer<Boolean> listener) {
         stateMachine.onLeadership(listener);
         listener.accept(isLeader());
+    }
+
+    /** Sets what answers other members' {@link #queryPeer} calls to this member; it must not block for long. */
+    public void onPeerQuery(java.util.function.UnaryOperator<byte[]> handler) {
+        queries.answerWith(handler);
+    }
+
+    /** Asks the member at {@code hostPort} (a peer address) through its {@link #onPeerQuery} handler. */
+    public CompletableFuture<byte[]> queryPeer(String hostPort, byte[] query, long timeoutMs) {
+        return peers.call(hostPort, PeerWire.QUERY, query, timeoutMs);
     }
 
     /** Sets what answers {@link #leaderQuery} on this member when it leads; it must not block. */

@@ -207,6 +207,7 @@ public final class EtcdMember implements AutoCloseable {
                     node.get() == null ? 0 : node.get().appliedIndex(), members.list()));
             raft = RaftNode.start(raftSettings(config, identity, members, peerService, transport, memberDir, fatal), applier);
             node.set(raft);
+            raft.onPeerQuery(query -> InitialCorruptCheck.answer(store, query));
             raft.onLeaderQuery(query -> LeaseQueries.answer(query, lessor, store));
             // etcd's Promote(electionTimeout): a new leader gives every lease a full TTL plus an election.
             raft.onLeadership(leads -> {
@@ -220,6 +221,9 @@ public final class EtcdMember implements AutoCloseable {
                 join.enter(raft);
             }
             awaitLeader(config, identity, raft, transport);
+            if (config.initialCorruptCheck()) {
+                InitialCorruptCheck.run(identity.memberId(), store, members.list(), raft);
+            }
             KetcdServer server = new KetcdServer(config, identity, store, raft, alarms, members, lessor, watchHub, auth);
             LOG.info("store recovered at Raft index {} (revision {}); log applied up to index {}",
                     recoveredIndex, store.currentRevision(), raft.appliedIndex());

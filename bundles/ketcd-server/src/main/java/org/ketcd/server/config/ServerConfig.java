@@ -685,6 +685,11 @@ public final class ServerConfig {
         return Boolean.parseBoolean(values.get(Flag.STRICT_RECONFIG_CHECK));
     }
 
+    /** --experimental-initial-corrupt-check: compare the store's hash with the peers' before serving. */
+    public boolean initialCorruptCheck() {
+        return Boolean.parseBoolean(values.get(Flag.EXPERIMENTAL_INITIAL_CORRUPT_CHECK));
+    }
+
     /** --auto-tls without --cert-file and --key-file (given certificates win, as in etcd). */
     public boolean clientAutoTls() {
         return autoTls() && values.get(Flag.CERT_FILE).isEmpty() && values.get(Flag.KEY_FILE).isEmpty();

@@ -199,12 +199,12 @@ class ServerConfigTest {
 
     @Test
     void aFlagWithoutEffectInKetcdIsNamedInOneWarningWithItsReason() throws Exception {
-        ServerConfig c = ServerConfig.resolve(new String[] {"--experimental-initial-corrupt-check", "--max-wals=5",
+        ServerConfig c = ServerConfig.resolve(new String[] {"--experimental-corrupt-check-time=1m", "--max-wals=5",
             "--enable-pprof=1"}, Map.of("ETCD_PRE_VOTE", "true"), Map.of());
         List<String> warnings = c.ignoredFlagWarnings();
         assertEquals(3, warnings.size(), warnings.toString());
-        assertTrue(warnings.contains("flag --experimental-initial-corrupt-check=true has no effect in Ketcd: "
-                + "the start-up hash comparison with peers is not implemented yet"), warnings.toString());
+        assertTrue(warnings.contains("flag --experimental-corrupt-check-time=1m has no effect in Ketcd: "
+                + "the periodic hash comparison with peers is not implemented yet"), warnings.toString());
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith("flag --pre-vote=true has no effect in Ketcd: ")), warnings.toString());
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith("flag --enable-pprof=true ")), warnings.toString());
     }
