@@ -14,16 +14,16 @@ import org.ketcd.systemtests.harness.Member;
 import org.ketcd.systemtests.harness.Normalizer;
 
 /**
- * With a small --quota-backend-bytes, overwriting one key with ~900 KB values must end in etcd's
- * "database space exceeded" error and a NOSPACE alarm; reads keep working; the documented recovery
- * (compact to the current revision, defrag, alarm disarm) makes writes work again. Run against the real
- * etcd too, so the recipe itself is checked.
+ * With etcd's e2e quota (--quota-backend-bytes of 13 pages, 53,248 bytes) a first small put fits; then
+ * overwriting one key with page-sized values must end in etcd's "database space exceeded" error and a
+ * NOSPACE alarm; reads keep working; the documented recovery (compact to the current revision, defrag,
+ * alarm disarm) makes writes work again. Run against the real etcd too, so the recipe itself is checked.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class QuotaNoSpaceAlarmTest {
 
-    private static final long QUOTA = 8L * 1024 * 1024;
-    private static final int MAX_PUTS = 80; // 80 x 900 KB = 72 MB written at most
+    private static final long QUOTA = 13 * 4096;
+    private static final int MAX_PUTS = 80; // 80 x 4 KiB = 320 KiB written at most
     private static final String NOSPACE = "Error: etcdserver: mvcc: database space exceeded";
 
     static Stream<Member.Kind> kinds() {
@@ -33,8 +33,11 @@ class QuotaNoSpaceAlarmTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("kinds")
     void exceeding_the_backend_quota_raises_nospace_until_compact_defrag_disarm(Member.Kind kind) {
-        String big = "q".repeat(900_000);
+        String big = "q".repeat(4096);
         try (Member m = Member.start(kind, "quota", "--quota-backend-bytes", String.valueOf(QUOTA))) {
+            CommandResult first = m.ctl("put", "/quota/first", "s".repeat(64));
+            assertEquals(0, first.exitCode(), () -> kind + ": a 64-byte put into an empty store must fit a 53,248-byte quota:\n"
+                    + first + "\nendpoint status: " + m.ctl("endpoint", "status", "-w", "json"));
             CommandResult failed = null;
             int puts = 0;
             while (puts < MAX_PUTS) {
@@ -46,14 +49,13 @@ class QuotaNoSpaceAlarmTest {
                 }
             }
             if (failed == null) {
-                fail(kind + ": no error after " + MAX_PUTS + " puts of 900 KB with --quota-backend-bytes=" + QUOTA
+                fail(kind + ": no error after " + MAX_PUTS + " puts of 4 KiB with --quota-backend-bytes=" + QUOTA
                         + "\nendpoint status: " + m.ctl("endpoint", "status", "-w", "json"));
             }
             final CommandResult firstFailure = failed;
             final int putsDone = puts;
             assertTrue(failed.stderr().contains(NOSPACE), () -> kind + ": put #" + putsDone + " failed, but not with '" + NOSPACE
                     + "':\n" + firstFailure);
-            assertTrue(puts > 1, kind + ": the very first 900 KB put already exceeded an 8 MiB quota");
 
             CommandResult alarms = m.ctl("alarm", "list");
             assertEquals(0, alarms.exitCode(), alarms::toString);
@@ -82,7 +84,7 @@ class QuotaNoSpaceAlarmTest {
             assertEquals(0, again.exitCode(), () -> kind + ": put after compact+defrag+disarm must succeed:\n" + again
                     + "\nendpoint status: " + m.ctl("endpoint", "status", "-w", "json"));
             assertEquals("OK", again.stdout().strip());
-            System.out.println("[quota] " + kind + ": NOSPACE after " + puts + " puts of 900 KB; recovered at rev " + rev);
+            System.out.println("[quota] " + kind + ": NOSPACE after " + puts + " puts of 4 KiB; recovered at rev " + rev);
         }
     }
 }

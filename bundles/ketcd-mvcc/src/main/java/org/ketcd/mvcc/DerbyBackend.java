@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.apache.derby.jdbc.EmbeddedDataSource;
 import org.ketcd.api.Alarm;
 import org.ketcd.api.AlarmType;
@@ -53,6 +52,7 @@ final class DerbyBackend implements AutoCloseable {
     private final PreparedStatement insertValue;
     private final PreparedStatement deleteKv;
     private final PreparedStatement deleteValue;
+    private final PreparedStatement selectLengths;
     /** Guards {@link #selectValue}: readers share it. */
     private final Object valueReads = new Object();
     private final PreparedStatement selectValue;
@@ -83,6 +83,8 @@ final class DerbyBackend implements AutoCloseable {
             insertValue = conn.prepareStatement("INSERT INTO VAL (MAIN, SUB, V) VALUES (?, ?, ?)");
             deleteKv = conn.prepareStatement("DELETE FROM KV WHERE MAIN = ? AND SUB = ?");
             deleteValue = conn.prepareStatement("DELETE FROM VAL WHERE MAIN = ? AND SUB = ?");
+            selectLengths = conn.prepareStatement("SELECT LENGTH(KV.K), LENGTH(VAL.V) FROM KV LEFT OUTER JOIN VAL "
+                + "ON KV.MAIN = VAL.MAIN AND KV.SUB = VAL.SUB WHERE KV.MAIN = ? AND KV.SUB = ?");
             selectValue = conn.prepareStatement("SELECT V FROM VAL WHERE MAIN = ? AND SUB = ?");
             updateMeta = conn.prepareStatement("UPDATE META SET VAL = ? WHERE NAME = ?");
             insertMeta = conn.prepareStatement("INSERT INTO META (NAME, VAL) VALUES (?, ?)");
@@ -284,10 +286,19 @@ final class DerbyBackend implements AutoCloseable {
         }
     }
 
-    void delete(List<Revision> revisions) {
+    /** Deletes these versions; returns their {@link StoreSize} bytes. */
+    long delete(List<Revision> revisions) {
+        long freed = 0;
         try {
             int pending = 0;
             for (Revision r : revisions) {
+                selectLengths.setLong(1, r.main());
+                selectLengths.setLong(2, r.sub());
+                try (ResultSet rs = selectLengths.executeQuery()) {
+                    if (rs.next()) {
+                        freed += StoreSize.version(rs.getInt(1), rs.getInt(2)); // no value (a tombstone): 0
+                    }
+                }
                 for (PreparedStatement ps : new PreparedStatement[] {deleteKv, deleteValue}) {
                     ps.setLong(1, r.main());
                     ps.setLong(2, r.sub());
@@ -305,6 +316,22 @@ final class DerbyBackend implements AutoCloseable {
             }
         } catch (SQLException ex) {
             throw fault("delete", ex);
+        }
+        return freed;
+    }
+
+    /** Counts the {@link StoreSize} bytes of every stored version from the tables (a scan of both). */
+    long storedBytes(int versionBytes) {
+        try (Statement st = conn.createStatement();
+             ResultSet kv = st.executeQuery("SELECT COUNT(*), SUM(CAST(LENGTH(K) AS BIGINT)) FROM KV")) {
+            kv.next();
+            long total = kv.getLong(1) * versionBytes + kv.getLong(2);
+            try (ResultSet val = st.executeQuery("SELECT SUM(CAST(LENGTH(V) AS BIGINT)) FROM VAL")) {
+                val.next();
+                return total + val.getLong(1);
+            }
+        } catch (SQLException ex) {
+            throw fault("count stored bytes", ex);
         }
     }
 
@@ -431,39 +458,6 @@ final class DerbyBackend implements AutoCloseable {
         } catch (SQLException ex) {
             throw fault("commit", ex);
         }
-    }
-
-    /** Size of the data files (Derby's seg0 directory), the analogue of etcd's bolt file size. */
-    long sizeOnDisk() {
-        try (Stream<Path> files = Files.walk(databaseDir.resolve("seg0"))) {
-            return files.filter(Files::isRegularFile).mapToLong(p -> {
-                try {
-                    return Files.size(p);
-                } catch (IOException e) {
-                    return 0; // a file removed by Derby while walking takes no space
-                }
-            }).sum();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Bytes of allocated (non-free) pages of this store's tables and indexes. */
-    long sizeInUse() {
-        long total = 0;
-        try (Statement st = conn.createStatement()) {
-            for (String table : TABLES) {
-                try (ResultSet rs = st.executeQuery("SELECT SUM(NUMALLOCATEDPAGES * PAGESIZE) FROM TABLE("
-                    + "SYSCS_DIAG.SPACE_TABLE('APP', '" + table + "')) AS T")) {
-                    if (rs.next()) {
-                        total += rs.getLong(1);
-                    }
-                }
-            }
-        } catch (SQLException ex) {
-            throw fault("space table", ex);
-        }
-        return total;
     }
 
     /** Rebuilds every table, returning free pages to the file system; commits. */

@@ -69,8 +69,7 @@ final class DerbyMvccStore implements MvccStore {
     // all guarded by lock
     private long currentRev;
     private long compactRev;
-    /** Derby's data file size, refreshed at each commit and defragment (see dbSize()). */
-    private volatile long dbSize;
+    private final StoreSize size;
     private long consistentIndex;
     private boolean consistentIndexDirty;
     private List<Alarm> alarms;
@@ -90,6 +89,7 @@ final class DerbyMvccStore implements MvccStore {
         this.maxRangeResponseBytes = options.maxRangeResponseBytes();
         backend.loadAll(index::load);
         compactRev = backend.readMeta(DerbyBackend.META_COMPACT_REVISION, NEVER_COMPACTED);
+        size = StoreSize.load(backend);
         consistentIndex = backend.readMeta(DerbyBackend.META_CONSISTENT_INDEX, 0);
         alarms = List.copyOf(backend.readAlarms());
         authState = backend.readAuth();
@@ -106,7 +106,6 @@ final class DerbyMvccStore implements MvccStore {
                 leases.move(kv.key(), 0, kv.lease());
             }
         }
-        dbSize = backend.sizeOnDisk();
     }
 
     static MvccStore open(Path dir, MvccOptions options) {
@@ -214,6 +213,7 @@ final class DerbyMvccStore implements MvccStore {
                 // only reachable past etcd's up-front checks (e.g. a Derby fault): undo, leave nothing applied
                 for (int i = t.written.size() - 1; i >= 0; i--) {
                     KeyIndex.Entry undone = t.written.get(i);
+                    size.removed(versionBytes(undone));
                     index.removeNewest(undone);
                     values.removed(undone.rev());
                     if (!leases.isEmpty()) {
@@ -274,7 +274,7 @@ final class DerbyMvccStore implements MvccStore {
                     return;
                 }
                 KeyIndex.CompactedBatch batch = index.compact(atRev, from, COMPACTION_BATCH_KEYS);
-                backend.delete(batch.removed());
+                size.removed(backend.delete(batch.removed()));
                 batch.removed().forEach(values::removed);
                 from = batch.nextKey();
             } finally {
@@ -389,23 +389,20 @@ final class DerbyMvccStore implements MvccStore {
             backend.writeAuth(authState);
             authDirty = false;
         }
+        size.save(backend);
         backend.commit();
-        dbSize = backend.sizeOnDisk();
     }
 
-    /**
-     * The size of Derby's files as of the last commit or defragment. Every put checks it against the
-     * quota, so it must not walk the data directory (nor take the write lock) each time; the files only
-     * grow by what one commit batch adds between two refreshes.
-     */
+    /** The most the store held since the last defragment ({@link StoreSize}); read by every put's quota check. */
     @Override
     public long dbSize() {
-        return dbSize;
+        return size.highest();
     }
 
+    /** What the store holds now ({@link StoreSize}). */
     @Override
     public long dbSizeInUse() {
-        return underWrite(backend::sizeInUse);
+        return size.inUse();
     }
 
     @Override
@@ -413,7 +410,8 @@ final class DerbyMvccStore implements MvccStore {
         underWrite(() -> {
             commitLocked();
             backend.compress();
-            dbSize = backend.sizeOnDisk();
+            size.defragmented();
+            commitLocked();
             return null;
         });
     }
@@ -612,11 +610,16 @@ final class DerbyMvccStore implements MvccStore {
         return new DeleteRangeResponse(respRev, victims.size(), List.copyOf(prevKvs));
     }
 
+    private static long versionBytes(KeyIndex.Entry e) {
+        return StoreSize.version(e.kv().key().length, e.tombstone() ? 0 : e.kv().value().length);
+    }
+
     private void write(WriteTxn t, KeyIndex.Entry e) {
         // With no lease granted no live key holds one, and a put cannot name one: nothing to track.
         KeyValue before = leases.isEmpty() ? null : index.get(e.kv().key(), Long.MAX_VALUE);
         backend.insert(e); // first, so that a Derby fault leaves the index untouched
         KeyValue kv = e.kv();
+        size.added(versionBytes(e));
         if (!e.tombstone()) {
             values.written(e.rev(), kv.value());
         }
