@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -270,13 +271,20 @@ class JsonGatewayDifferentialTest {
     }
 
     @Test
-    void aUnaryAnswerCarriesTheGrpcContentTypeHeaderAsEtcd() {
-        String put = "{\"key\":\"" + b64("hdr") + "\",\"value\":\"" + b64("v") + "\"}";
+    void wholeAnswersCarryTheirLengthAndTheGrpcContentTypeAsEtcd() {
+        String put = "{\"key\":\"" + b64("len") + "\",\"value\":\"" + b64("v") + "\"}";
         for (Member m : List.of(etcd, ketcd)) {
-            Http.Answer ok = Http.post(m.endpoint() + "/v3/kv/put", put);
-            assertEquals("application/grpc", ok.headers().firstValue("Grpc-Metadata-Content-Type").orElse("none"), m + ": put");
-            Http.Answer refused = Http.post(m.endpoint() + "/v3/kv/range", "{\"key\":\"!!\"}");
-            assertEquals("none", refused.headers().firstValue("Grpc-Metadata-Content-Type").orElse("none"), m + ": bad base64");
+            Map<String, Http.Answer> answers = new LinkedHashMap<>();
+            answers.put("GET /version", Http.get(m.endpoint() + "/version"));
+            answers.put("GET /health", Http.get(m.endpoint() + "/health"));
+            answers.put("POST /v3/kv/put", Http.post(m.endpoint() + "/v3/kv/put", put));
+            answers.put("POST /v3/kv/range (bad base64)", Http.post(m.endpoint() + "/v3/kv/range", "{\"key\":\"!!\"}"));
+            answers.forEach((what, a) -> {
+                assertEquals(String.valueOf(a.body().getBytes(StandardCharsets.UTF_8).length),
+                        a.headers().firstValue("Content-Length").orElse("none"), m + ": " + what + ": Content-Length");
+                assertEquals(what.equals("POST /v3/kv/put") ? "application/grpc" : "none",
+                        a.headers().firstValue("Grpc-Metadata-Content-Type").orElse("none"), m + ": " + what);
+            });
         }
     }
 }

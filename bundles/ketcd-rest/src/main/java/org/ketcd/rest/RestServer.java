@@ -81,7 +81,7 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
         try {
             JdkHttpHandlerContainer jersey = ContainerFactory.createContainer(JdkHttpHandlerContainer.class, config);
             HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            RelayCheck relay = new RelayCheck(streams.tracking(jersey));
+            RelayCheck relay = new RelayCheck(streams.tracking(new DeclaredLength(jersey)));
             http.createContext("/", relay);
             http.setExecutor(threads);
             http.start();

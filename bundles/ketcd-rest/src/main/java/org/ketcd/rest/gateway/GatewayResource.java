@@ -3,6 +3,7 @@ package org.ketcd.rest.gateway;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -64,8 +65,8 @@ public final class GatewayResource {
         try {
             byte[] response = backend.unary(route.method(), request, authorization).toCompletableFuture().get();
             // etcd's gateway passes on the gRPC response's content type as a header
-            return Response.status(200).type(JSON).header("Grpc-Metadata-Content-Type", "application/grpc")
-                    .entity(GatewayJson.print(response, route.response())).build();
+            return Response.fromResponse(json(200, GatewayJson.print(response, route.response())))
+                    .header("Grpc-Metadata-Content-Type", "application/grpc").build();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof GatewayStatusException s) {
                 return error(s.code(), s.getMessage());
@@ -78,8 +79,9 @@ public final class GatewayResource {
         return json(GatewayErrors.httpStatus(grpcCode), GatewayErrors.body(grpcCode, message));
     }
 
-    /** A whole JSON answer (sent chunked: the server buffers no response, see RestServer). */
+    /** A whole JSON answer, with its length (see DeclaredLength). */
     static Response json(int status, String body) {
-        return Response.status(status).type(JSON).entity(body).build();
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return Response.status(status).type(JSON).header(HttpHeaders.CONTENT_LENGTH, bytes.length).entity(bytes).build();
     }
 }

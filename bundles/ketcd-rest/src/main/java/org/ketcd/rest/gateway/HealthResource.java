@@ -39,8 +39,8 @@ public final class HealthResource {
             }
         }
         // etcd writes no content type here, so Go sniffs text/plain
-        return Response.status(healthy ? 200 : 503).type(MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8"))
-                .entity("{\"health\":\"" + healthy + "\"}").build();
+        return Response.fromResponse(GatewayResource.json(healthy ? 200 : 503, "{\"health\":\"" + healthy + "\"}"))
+                .type(MediaType.TEXT_PLAIN_TYPE.withCharset("utf-8")).build();
     }
 
     @GET
@@ -49,7 +49,6 @@ public final class HealthResource {
         String serverVersion = server.status().get(HEALTH_READ_TIMEOUT_SECONDS, TimeUnit.SECONDS).version();
         String[] parts = serverVersion.split("\\.");
         String cluster = parts.length >= 2 ? parts[0] + "." + parts[1] + ".0" : serverVersion;
-        return Response.ok("{\"etcdserver\":\"" + serverVersion + "\",\"etcdcluster\":\"" + cluster + "\"}",
-                MediaType.APPLICATION_JSON_TYPE).build();
+        return GatewayResource.json(200, "{\"etcdserver\":\"" + serverVersion + "\",\"etcdcluster\":\"" + cluster + "\"}");
     }
 }
