@@ -21,8 +21,9 @@ import org.ketcd.systemtests.harness.Normalizer;
 
 /**
  * Growing, changing and shrinking a running cluster with etcdctl as an operator does, against real etcd
- * 3.4 and Ketcd alike: member add, start the new member with the printed ETCD_INITIAL_CLUSTER and
- * state existing, move-leader to it, member remove; and etcd's answers to what it refuses.
+ * 3.4 and Ketcd alike: from one member, member add and start each new member with the printed
+ * ETCD_INITIAL_CLUSTER and state existing, move-leader to the newest, member remove; and etcd's answers
+ * to what it refuses.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class MembershipEtcdctlTest {
@@ -36,30 +37,25 @@ class MembershipEtcdctlTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("kinds")
-    void an_operator_adds_a_member_moves_leadership_to_it_and_removes_it(Member.Kind kind) {
-        List<Member> all = new ArrayList<>(Member.startCluster(kind, "mem", 3));
+    void an_operator_grows_one_member_to_three_moves_leadership_to_the_newest_and_removes_it(Member.Kind kind) {
+        List<Member> all = new ArrayList<>(Member.startCluster(kind, "mem", 1));
         try {
             Member first = all.get(0);
-            Member fourth = Member.prepare(kind, "mem-4");
-            all.add(fourth);
+            // one started member of two is not a quorum, yet etcd accepts this add (how a restored member grows)
+            Member second = Member.prepare(kind, "mem-2");
+            all.add(second);
+            addAndJoin(first, second);
+            awaitAllStarted(first, 2);
+            CommandResult put = second.ctl("put", "/mem/grown", "v");
+            assertTrue(put.ok(), put::toString);
+            CommandResult get = first.ctl("get", "/mem/grown", "--print-value-only");
+            assertEquals("v", get.stdout().strip(), get::toString);
 
-            // etcd refuses reconfiguration until every member has been connected for 5 s ("unhealthy cluster").
-            CommandResult add = first.ctl("member", "add", fourth.name(), "--peer-urls=" + fourth.peerUrl());
-            for (int i = 0; i < 40 && add.stderr().contains("etcdserver: unhealthy cluster"); i++) {
-                Member.sleep(500);
-                add = first.ctl("member", "add", fourth.name(), "--peer-urls=" + fourth.peerUrl());
-            }
-            CommandResult addResult = add;
-            Matcher added = ADDED.matcher(add.stdout());
-            assertTrue(add.ok() && added.find(), addResult::toString);
-            String newId = added.group(1);
-            Matcher initialCluster = INITIAL_CLUSTER.matcher(add.stdout());
-            assertTrue(initialCluster.find(), addResult::toString);
-            assertTrue(add.stdout().contains("ETCD_INITIAL_CLUSTER_STATE=\"existing\""), addResult::toString);
-
-            fourth.join(initialCluster.group(1));
-            JsonNode list = awaitAllStarted(first, 4);
-            assertEquals(4, list.path("members").size(), list::toString);
+            Member third = Member.prepare(kind, "mem-3");
+            all.add(third);
+            String newId = addAndJoin(first, third);
+            JsonNode list = awaitAllStarted(first, 3);
+            assertEquals(3, list.path("members").size(), list::toString);
 
             String endpoints = String.join(",", all.stream().map(Member::endpoint).toList());
             CommandResult move = Etcdctl.run(endpoints, "move-leader", newId);
@@ -67,55 +63,55 @@ class MembershipEtcdctlTest {
                     move::toString);
             assertEquals(Long.parseUnsignedLong(newId, 16), leaderSeenBy(first), "every member follows the new leader");
 
+            // etcd also refuses a removal until the members left have been connected for 5 s ("unhealthy cluster")
             CommandResult remove = first.ctl("member", "remove", newId);
-            assertTrue(remove.ok() && remove.stdout().matches("(?s).*Member +" + newId + " removed from cluster .*"), remove::toString);
-            Integer exit = fourth.awaitExit(java.time.Duration.ofSeconds(30));
-            assertEquals(0, exit, "a removed member stops by itself (exit status 0): " + fourth.logTail(20));
-            JsonNode after = Normalizer.json(first.ctl("member", "list", "-w", "json"));
-            assertEquals(3, after.path("members").size(), after::toString);
-            // The removed member led: etcd answers writes again once the three left elected a leader.
-            CommandResult put = first.ctl("put", "/mem/after-remove", "v");
-            for (int i = 0; i < 20 && !put.ok(); i++) {
+            for (int i = 0; i < 40 && remove.stderr().contains("etcdserver: unhealthy cluster"); i++) {
                 Member.sleep(500);
-                put = first.ctl("put", "/mem/after-remove", "v");
+                remove = first.ctl("member", "remove", newId);
             }
-            CommandResult lastPut = put;
-            assertTrue(put.ok(), () -> "the three left go on: " + lastPut);
+            CommandResult removeResult = remove;
+            assertTrue(remove.ok() && remove.stdout().matches("(?s).*Member +" + newId + " removed from cluster .*"), removeResult::toString);
+            Integer exit = third.awaitExit(java.time.Duration.ofSeconds(30));
+            assertEquals(0, exit, "a removed member stops by itself (exit status 0): " + third.logTail(20));
+            JsonNode after = Normalizer.json(first.ctl("member", "list", "-w", "json"));
+            assertEquals(2, after.path("members").size(), after::toString);
+            // The removed member led: etcd answers writes again once the two left elected a leader.
+            CommandResult putAfter = first.ctl("put", "/mem/after-remove", "v");
+            for (int i = 0; i < 20 && !putAfter.ok(); i++) {
+                Member.sleep(500);
+                putAfter = first.ctl("put", "/mem/after-remove", "v");
+            }
+            CommandResult lastPut = putAfter;
+            assertTrue(putAfter.ok(), () -> "the two left go on: " + lastPut);
 
             CommandResult again = first.ctl("member", "remove", newId);
             assertFalse(again.ok());
             assertTrue(again.stderr().contains("etcdserver: member not found"), again::toString);
             CommandResult badUrl = first.ctl("member", "add", "bad", "--peer-urls=http://127.0.0.1:" + "x");
             assertFalse(badUrl.ok(), badUrl::toString);
-            CommandResult taken = first.ctl("member", "add", "dup", "--peer-urls=" + all.get(1).peerUrl());
+            CommandResult taken = first.ctl("member", "add", "dup", "--peer-urls=" + second.peerUrl());
             assertTrue(taken.stderr().contains("etcdserver: Peer URLs already exists"), taken::toString);
         } finally {
             all.forEach(Member::close);
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("kinds")
-    void a_single_member_cluster_grows_to_two_with_member_add(Member.Kind kind) {
-        List<Member> all = new ArrayList<>(Member.startCluster(kind, "grow", 1));
-        try {
-            Member first = all.get(0);
-            Member second = Member.prepare(kind, "grow-2");
-            all.add(second);
-            // one started member of two is not a quorum, yet etcd accepts this add (how a restored member grows)
-            CommandResult add = first.ctl("member", "add", second.name(), "--peer-urls=" + second.peerUrl());
-            Matcher initialCluster = INITIAL_CLUSTER.matcher(add.stdout());
-            assertTrue(add.ok() && ADDED.matcher(add.stdout()).find() && initialCluster.find(), add::toString);
-
-            second.join(initialCluster.group(1));
-            awaitAllStarted(first, 2);
-            CommandResult put = second.ctl("put", "/grow/k", "v");
-            assertTrue(put.ok(), put::toString);
-            CommandResult get = first.ctl("get", "/grow/k", "--print-value-only");
-            assertEquals("v", get.stdout().strip(), get::toString);
-        } finally {
-            all.forEach(Member::close);
+    /** member add through {@code via}, then the new member started with what add printed; returns its id. */
+    private static String addAndJoin(Member via, Member joining) {
+        // etcd refuses reconfiguration until every member has been connected for 5 s ("unhealthy cluster").
+        CommandResult add = via.ctl("member", "add", joining.name(), "--peer-urls=" + joining.peerUrl());
+        for (int i = 0; i < 40 && add.stderr().contains("etcdserver: unhealthy cluster"); i++) {
+            Member.sleep(500);
+            add = via.ctl("member", "add", joining.name(), "--peer-urls=" + joining.peerUrl());
         }
+        CommandResult addResult = add;
+        Matcher added = ADDED.matcher(add.stdout());
+        assertTrue(add.ok() && added.find(), addResult::toString);
+        Matcher initialCluster = INITIAL_CLUSTER.matcher(add.stdout());
+        assertTrue(initialCluster.find(), addResult::toString);
+        assertTrue(add.stdout().contains("ETCD_INITIAL_CLUSTER_STATE=\"existing\""), addResult::toString);
+        joining.join(initialCluster.group(1));
+        return added.group(1);
     }
 
     /** member list once {@code size} members have started (published their names and client URLs). */

@@ -1,5 +1,6 @@
 package org.ketcd.api;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,8 @@ import java.util.regex.Pattern;
  * Certificates, keys and CRLs from PEM files, as etcd reads them. A private key may be PKCS#8
  * ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}, as openssl's traditional form and cfssl write RSA
  * keys) or SEC1 ({@code EC PRIVATE KEY}); the last two are rewrapped as PKCS#8 for the JDK. Encrypted keys
- * are refused, as etcd refuses them. A public key is X.509 SubjectPublicKeyInfo ({@code PUBLIC KEY}).
+ * are refused, as etcd refuses them. A public key is X.509 SubjectPublicKeyInfo ({@code PUBLIC KEY}) or a
+ * certificate's.
  */
 public final class PemFiles {
     private static final Pattern BLOCK = Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \\1-----");
@@ -86,12 +88,18 @@ public final class PemFiles {
         throw new GeneralSecurityException(source + " holds no PEM private key");
     }
 
-    /** The first {@code PUBLIC KEY} (RSA or EC) in PEM text. */
+    /**
+     * The first {@code PUBLIC KEY} (RSA or EC) in PEM text, or the key of its first {@code CERTIFICATE}, as
+     * etcd's JWT library takes either.
+     */
     public static PublicKey publicKey(String pem, String source) throws GeneralSecurityException {
         Matcher m = BLOCK.matcher(pem);
         while (m.find()) {
+            byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+            if (m.group(1).equals("CERTIFICATE")) {
+                return CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der)).getPublicKey();
+            }
             if (m.group(1).equals("PUBLIC KEY")) {
-                byte[] der = Base64.getMimeDecoder().decode(m.group(2));
                 try {
                     return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
                 } catch (GeneralSecurityException notRsa) {
@@ -99,7 +107,7 @@ public final class PemFiles {
                 }
             }
         }
-        throw new GeneralSecurityException(source + " holds no PEM PUBLIC KEY");
+        throw new GeneralSecurityException(source + " holds no PEM PUBLIC KEY or CERTIFICATE");
     }
 
     private static PrivateKey pkcs8(byte[] der) throws GeneralSecurityException {

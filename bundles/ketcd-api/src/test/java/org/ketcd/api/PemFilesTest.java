@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Keys in the three PEM forms etcd reads; the PKCS#1 and SEC1 forms are cut out of the JDK's PKCS#8. */
 class PemFilesTest {
@@ -92,5 +96,26 @@ class PemFilesTest {
                 () -> PemFiles.privateKey(pem("ENCRYPTED PRIVATE KEY", new byte[] {1, 2}), "/etc/k.pem"));
         assertEquals("/etc/k.pem: a ENCRYPTED PRIVATE KEY is not supported (encrypted keys are not)", e.getMessage());
         assertThrows(GeneralSecurityException.class, () -> PemFiles.privateKey("nothing", "/etc/k.pem"));
+    }
+
+    /** etcd's JWT tests name a certificate (server.crt) as --auth-token's pub-key: its key is the public key. */
+    @Test
+    void aCertificateGivesItsPublicKey(@TempDir Path dir) throws Exception {
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=jwt",
+                "-days", "1", "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
+        assertEquals(0, openssl.waitFor(), () -> readQuietly(dir.resolve("openssl.log")));
+        X509Certificate cert = PemFiles.certificates(dir.resolve("cert.pem")).get(0);
+        assertEquals(cert.getPublicKey(), PemFiles.publicKey(Files.readString(dir.resolve("cert.pem")), "cert.pem"));
+        GeneralSecurityException none = assertThrows(GeneralSecurityException.class, () -> PemFiles.publicKey("nothing", "x.pem"));
+        assertEquals("x.pem holds no PEM PUBLIC KEY or CERTIFICATE", none.getMessage());
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
     }
 }

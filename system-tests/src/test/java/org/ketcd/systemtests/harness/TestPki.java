@@ -42,17 +42,18 @@ public final class TestPki {
     }
 
     /**
-     * An RSA key pair for JWT auth tokens (jwt.key in PKCS#1 form, jwt.pub) and etcd's --auth-token value
+     * An RSA key for JWT auth tokens (jwt.key in PKCS#1 form, its certificate jwt.crt) and etcd's --auth-token value
      * that uses it with RS256.
      */
     public String jwtAuthToken() {
         try {
             openssl("genrsa", "-traditional", "-out", "jwt.key", "2048");
-            openssl("rsa", "-in", "jwt.key", "-pubout", "-out", "jwt.pub");
+            // a certificate of the signing key as the public key, as etcd's own e2e tests pass it (server.crt)
+            openssl("req", "-new", "-x509", "-key", "jwt.key", "-subj", "/CN=jwt", "-days", "1", "-out", "jwt.crt");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        return "jwt,pub-key=" + file("jwt.pub") + ",priv-key=" + file("jwt.key") + ",sign-method=RS256,ttl=10m";
+        return "jwt,pub-key=" + file("jwt.crt") + ",priv-key=" + file("jwt.key") + ",sign-method=RS256,ttl=10m";
     }
 
     public Path file(String name) {
