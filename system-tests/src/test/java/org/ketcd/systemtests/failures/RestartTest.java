@@ -1,5 +1,7 @@
 package org.ketcd.systemtests.failures;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +15,9 @@ import org.ketcd.systemtests.harness.Leadership;
 import org.ketcd.systemtests.harness.Member;
 
 /**
- * While a client writes: every member stopped with SIGTERM and started again, one after another (a
- * rolling restart, waiting for each to be healthy and for writes to go on before the next), then all
+ * While a client writes: every member stopped with SIGTERM or SIGINT (Ctrl-C) and started again, one after
+ * another (a rolling restart, waiting for each to be healthy and for writes to go on before the next); each
+ * stops cleanly (Ketcd: exit status 0; etcd re-raises the signal and dies by it: 128 + its number). Then all
  * members killed with SIGKILL at once and started together. No acknowledged write is lost, no revision
  * reused, all members end with one HashKV, and the cluster takes writes.
  */
@@ -35,11 +38,19 @@ class RestartTest {
             writer = AckedWriter.start("/restart/w", members);
             writer.awaitMoreAcks(10, Duration.ofSeconds(60));
 
-            for (Member m : members) {
+            for (int i = 0; i < members.size(); i++) {
+                Member m = members.get(i);
+                String signal = i % 2 == 0 ? "TERM" : "INT";
                 long stoppedAt = System.nanoTime();
-                m.terminate(Duration.ofSeconds(30));
+                m.signal(signal);
+                Integer exit = m.awaitExit(Duration.ofSeconds(30));
+                if (exit == null) {
+                    m.kill();
+                }
+                int clean = kind == Member.Kind.ETCD ? 128 + (signal.equals("TERM") ? 15 : 2) : 0;
+                assertEquals(Integer.valueOf(clean), exit, kind + ": " + m + " stopped with SIG" + signal + ": " + m.logTail(10));
                 m.restart();
-                System.out.printf("[restart %s] %s stopped with SIGTERM and healthy again after %d ms%n", kind, m,
+                System.out.printf("[restart %s] %s stopped with SIG%s and healthy again after %d ms%n", kind, m, signal,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stoppedAt));
                 writer.awaitMoreAcks(5, Duration.ofSeconds(60));
             }

@@ -62,6 +62,10 @@ public final class EtcdMemberComponent {
 
     @Activate
     synchronized void activate(BundleContext context, Map<String, Object> properties) throws Exception {
+        String interruptLeftToJvm = BinKetcd.argsFile() == null ? null : InterruptAsTerminate.install();
+        if (interruptLeftToJvm != null) {
+            LOG.info("SIGINT is left to the JVM ({}): only SIGTERM stops the member with exit status 0", interruptLeftToJvm);
+        }
         ServerConfig config;
         try {
             config = ServerConfig.resolve(commandLineArgs(), System.getenv(), cfgProperties(properties));
