@@ -26,7 +26,7 @@ import org.ketcd.systemtests.harness.Member;
 
 /**
  * A member's data may be far larger than its heap, as etcd's data is larger than its memory: keys and their
- * revisions are on the heap, values in Derby. A member with a 256 MiB heap takes 400 MiB of values, is restarted,
+ * revisions are on the heap, values in Derby. A member with a 256 MiB heap takes 300 MiB of values, is restarted,
  * and serves every one of them, each read back and compared with what was written. A read of all of them at
  * once is refused with grpc's "larger than max" error instead of running the member out of memory, and the
  * member goes on serving.
@@ -34,7 +34,7 @@ import org.ketcd.systemtests.harness.Member;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class DataLargerThanHeapTest {
     private static final String HEAP = "-Xmx256m";
-    private static final int KEYS = 400_000;
+    private static final int KEYS = 300_000;
     private static final int VALUE_BYTES = 1024;
     /** Puts in flight at once. */
     private static final int IN_FLIGHT = 64;
@@ -42,7 +42,7 @@ class DataLargerThanHeapTest {
     private static final int PAGE = 1_000;
 
     @Test
-    void a_member_with_a_256_mib_heap_takes_400_mib_of_values_and_after_a_restart_serves_every_one_and_refuses_all_at_once() throws Exception {
+    void a_member_with_a_256_mib_heap_takes_300_mib_of_values_and_after_a_restart_serves_every_one_and_refuses_all_at_once() throws Exception {
         Member m = Member.prepare(Member.Kind.KETCD, "larger-than-heap").withEnvironment("KETCD_JAVA_OPTS", HEAP);
         try {
             m.startAlone("--experimental-value-cache-bytes", String.valueOf(16 << 20),
