@@ -2,8 +2,8 @@
 # compat/etcd-e2e.sh - run etcd 3.4's own end-to-end test suite (go.etcd.io/etcd/tests/e2e) against the real
 # etcd and against Ketcd's bin/ketcd, one test at a time, and write a Markdown table `test | etcd | ketcd`.
 #
-#   compat/etcd-e2e.sh [--side etcd|ketcd|both] [--timeout SEC] [--resume] [--report-only] [--list]
-#                      [--include-v2] [--write-docs] [REGEX]
+#   compat/etcd-e2e.sh [--side etcd|ketcd|both] [--timeout SEC] [--resume] [--rerun REGEX] [--report-only]
+#                      [--list] [--include-v2] [--write-docs] [REGEX]
 #
 #   REGEX          Go regexp over test names (default: every test). Tests with "V2" in their name (TestCtlV2*,
 #                  TestV2Curl*: the v2 API, which needs --enable-v2) and TestCtlV3Migrate (writes v2 data first)
@@ -12,6 +12,7 @@
 #   --timeout SEC  per-test bound (-test.timeout; the process is killed 30 s later if it still runs). Default 120
 #                  for etcd and 180 for Ketcd (a Ketcd member needs ~15 s to boot, a 3-member cluster more).
 #   --resume       keep the results already recorded in the work dir for this side and run only the others.
+#   --rerun RE     with --resume (implied): also run again the selected tests matching RE.
 #   --report-only  run nothing; rebuild the table from the results already recorded.
 #   --list         print the selected and the excluded tests and exit.
 #   --write-docs   also copy the table to docs/etcd-e2e-results.md in this repository.
@@ -39,7 +40,7 @@
 #     e2e.test -test.run '^Name$' -test.v -test.timeout SECs -bin-dir DIR -cert-dir DIR
 #   from $WORK/tree/tests/e2e (TestEtcdExampleConfig reads ../../etcd.conf.yml.sample, which Debian does not
 #   ship: a minimal config of our own with etcd's defaults is written there). -cert-dir is a copy of the
-#   package's integration/fixtures. Each test gets its own TMPDIR (the suite's data dirs) and
+#   package's integration/fixtures at $WORK/tree/integration/fixtures (the JWT tests name ../../integration/fixtures). Each test gets its own TMPDIR (the suite's data dirs) and
 #   KETCD_RUNTIME_DIR, both removed afterwards.
 # - Strays: the suite starts every server on a pty in a session of its own (setsid), so a process group does
 #   not hold them. Every process of a test instead inherits KETCD_E2E_MARK=<unique>; after the test, each
@@ -69,12 +70,13 @@ GOSRC=/usr/share/gocode
 E2E_PKG=go.etcd.io/etcd/tests/e2e
 ETCD_SRC="$GOSRC/src/go.etcd.io/etcd"
 
-side=both; timeout_arg=""; resume=no; report_only=no; list_only=no; include_v2=no; write_docs=no; regex='.*'
+side=both; timeout_arg=""; rerun=""; resume=no; report_only=no; list_only=no; include_v2=no; write_docs=no; regex='.*'
 while [ $# -gt 0 ]; do
     case "$1" in
         --side) side="${2:-}"; shift 2 ;;
         --timeout) timeout_arg="${2:-}"; shift 2 ;;
         --resume) resume=yes; shift ;;
+        --rerun) resume=yes; rerun="${2:-}"; shift 2 ;;
         --report-only) report_only=yes; shift ;;
         --list) list_only=yes; shift ;;
         --include-v2) include_v2=yes; shift ;;
@@ -173,8 +175,10 @@ prepare_layout() {
     ln -sfn "$ETCD_BIN" "$WORK/bin-etcd/etcd"
     ln -sfn "$ETCDCTL_BIN" "$WORK/bin-etcd/etcdctl"
     ln -sfn "$ETCDCTL_BIN" "$WORK/bin-ketcd/etcdctl"
-    # the suite's certificates (server.crt, ca.crt, revoke.crl, ...), copied so that no test writes to the package
-    rm -rf "$WORK/fixtures" && cp -a "$ETCD_SRC/integration/fixtures" "$WORK/fixtures" \
+    # the suite's certificates (server.crt, ca.crt, revoke.crl, ...), copied so that no test writes to the package;
+    # at ../../integration/fixtures from the working directory, where the JWT tests' --auth-token options look
+    rm -rf "$WORK/tree/integration/fixtures" && mkdir -p "$WORK/tree/integration" \
+        && cp -a "$ETCD_SRC/integration/fixtures" "$WORK/tree/integration/fixtures" \
         || die "cannot copy $ETCD_SRC/integration/fixtures"
     # TestEtcdExampleConfig starts `etcd --config-file ../../etcd.conf.yml.sample`; Debian does not ship etcd's
     # sample, so this is a config of our own with etcd's default member settings (data dir relative to the cwd).
@@ -278,6 +282,16 @@ kill_marked() {
     done
 }
 
+# The suite's fixed ports: members at 20000+5i (+1 peer, +2 metrics), TestEtcdMultiPeer/PeerCNAuth up to 20005,
+# the gateway and grpc-proxy at 23790, TestEtcdExampleConfig at 2379/2380. Prints a note naming those already
+# listened on by another process (their tests then fail for both servers).
+note_busy_ports() {
+    local busy
+    busy="$(ss -Hltn 2>/dev/null | awk '{ n = split($4, a, ":"); print a[n] }' \
+        | awk '$1 == 2379 || $1 == 2380 || $1 == 23790 || ($1 >= 20000 && $1 <= 20030)' | sort -un | tr '\n' ' ')"
+    [ -n "$busy" ] && printf 'ports the suite uses were already in use by another process when the run started: %s\n' "${busy% }"
+}
+
 # classify LOG TEST RC -> prints "STATUS<TAB>reason"
 classify() {
     local logf="$1" t="$2" rc="$3" reason=""
@@ -333,11 +347,14 @@ run_side() {
         "$ETCD_BIN" --version 2>/dev/null | head -1 > "$resdir/version"
     fi
     printf '%s\n' "$tmo" > "$resdir/timeout"
+    note_busy_ports > "$resdir/busy-ports"
+    [ -s "$resdir/busy-ports" ] && log "warning: $(cat "$resdir/busy-ports")"
     local side_start; side_start=$(date +%s)
     log "running ${total} test(s) against $s (per-test bound ${tmo}s)"
     for t in "${SELECTED[@]}"; do
         n=$((n + 1))
-        if [ "$resume" = yes ] && [ -s "$resdir/$t.result" ]; then continue; fi
+        if [ "$resume" = yes ] && [ -s "$resdir/$t.result" ] \
+            && { [ -z "$rerun" ] || ! printf '%s\n' "$t" | grep -qE -- "$rerun"; }; then continue; fi
         local mark="e2e-$$-$s-$t-$(date +%s%N)"
         CURRENT_MARK="$mark"
         local tmp="$WORK/tmp/$s-$t"
@@ -348,7 +365,7 @@ run_side() {
         start=$(date +%s)
         (cd "$rundir" && exec env TMPDIR="$tmp" KETCD_RUNTIME_DIR="$tmp/runtime" KETCD_E2E_MARK="$mark" \
             timeout -k 10 $((tmo + 30)) nice -n 10 "$WORK/e2e.test" -test.run "^${t}\$" -test.v \
-            -test.timeout "${tmo}s" -bin-dir "$bindir" -cert-dir "$WORK/fixtures") \
+            -test.timeout "${tmo}s" -bin-dir "$bindir" -cert-dir "$WORK/tree/integration/fixtures") \
             > "$resdir/$t.log" 2>&1 < /dev/null || rc=$?
         end=$(date +%s)
         kill_marked "$mark"
@@ -410,6 +427,10 @@ report() {
         echo "- suite: \`go.etcd.io/etcd/tests/e2e\` of Debian's golang-etcd-server-dev $(cut -d' ' -f1 "$WORK/e2e.test.version" 2>/dev/null), built with $(cut -d' ' -f2 "$WORK/e2e.test.version" 2>/dev/null | sed 's/^go=//')"
         echo "- etcd: ${ev:-not run} (\`${ETCD_BIN:-etcd}\`), per-test bound ${etmo:-?} s"
         echo "- Ketcd: commit ${kc:-?}, ${kv:-not run} (\`${kb:-?}\`), per-test bound ${ktmo:-?} s; etcd's two ready log lines supplied by the script's adapter (see the script's header)"
+        local bp
+        for bp in etcd ketcd; do
+            [ -s "$WORK/results/$bp/busy-ports" ] && echo "- $bp run: $(cat "$WORK/results/$bp/busy-ports")"
+        done
         echo "- selected: ${#SELECTED[@]} tests (regex \`$regex\`), excluded: ${#EXCLUDED[@]} v2 tests (list at the end)"
         echo "- etcd: **$e_pass passed**, $e_fail failed, $e_skip skipped; time $(fmt_duration "$e_sum") (sum of the per-test times)"
         echo "- Ketcd: **$k_pass passed**, $k_fail failed, $k_skip skipped; **$both_pass of etcd's $e_pass passes** pass on Ketcd; time $(fmt_duration "$k_sum")"
