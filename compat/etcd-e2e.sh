@@ -53,6 +53,8 @@
 #   ("REST API (etcd JSON gateway ...) serving on the client URLs", logged after the member has a leader, its
 #   gRPC API is up and its HTTP gateway is up), prints those two lines, marked as the adapter's. Nothing else
 #   is changed. With it off, every test that starts a Ketcd member waits for these lines until its timeout.
+#   The filter also copies Ketcd's output to results/ketcd/<Test>.servers/ketcd-<pid>.log (with its arguments);
+#   a failure's cell then adds Ketcd's first "ketcd: ..." error line or, failing that, its first ERROR log line.
 #   `etcd --version`, `--help`, `gateway ...` and `grpc-proxy ...` are exec'ed unfiltered.
 # - Result per test: PASS/SKIP/FAIL from the `--- PASS|SKIP|FAIL: Name` line; a test killed by -test.timeout
 #   or by the outer bound is FAIL. The reason shown is the first `file.go:NN: message` line the test printed
@@ -200,42 +202,55 @@ EOF
 }
 
 write_ketcd_wrapper() {
-    local q; q="$(printf '%q' "$KETCD_BIN")"
-    cat > "$WORK/bin-ketcd/etcd" <<EOF
+    local q w; q="$(printf '%q' "$KETCD_BIN")"; w="$(printf '%q' "$WORK")"
+    cat > "$WORK/bin-ketcd/etcd.tmp" <<EOF
 #!/usr/bin/env bash
 # Written by compat/etcd-e2e.sh: etcd's e2e suite starts "etcd" from its -bin-dir; this starts Ketcd instead.
 ketcd=$q
+work=$w
 EOF
-    cat >> "$WORK/bin-ketcd/etcd" <<'EOF'
+    cat >> "$WORK/bin-ketcd/etcd.tmp" <<'EOF'
 case "${1:-}" in
     --version|-version|--help|-help|-h|gateway|grpc-proxy) exec "$ketcd" "$@" ;;
 esac
-if [ "${KETCD_E2E_READY_ADAPTER:-on}" = on ]; then
-    # Pass every line through; once Ketcd logs that it serves its client URLs, print the two lines of etcd's log
-    # that the suite waits for before it uses a member. After that, plain cat.
-    ready_filter() {
-        local line grpc=no
-        while IFS= read -r line || [ -n "$line" ]; do
-            printf '%s\n' "$line"
-            case "$line" in
-                *"etcd gRPC API serving on"*) grpc=yes ;;
-            esac
-            case "$line" in
-                *"REST API (etcd JSON gateway"*"serving on the client URLs"*|*"Deployment finished"*)
-                    if [ "$grpc" = yes ]; then
-                        printf '%s\n' "[compat/etcd-e2e.sh adapter] Ketcd serves its client URLs; the two lines etcd logs when ready follow:" \
-                            "[adapter] enabled capabilities for version 3.4" \
-                            "[adapter] published local member to cluster through raft"
-                        exec cat
-                    fi ;;
-            esac
-        done
-    }
-    exec > >(ready_filter) 2>&1
+# A copy of Ketcd's output for the table's failure hints: results/<side>/<Test>.servers/ketcd-<pid>.log, the test
+# being named by the run's mark (e2e-<pid>-<side>-<Test>-<ns>) that every process of a test inherits.
+logf=/dev/null
+if [ -n "${KETCD_E2E_MARK:-}" ]; then
+    IFS=- read -r _ _ e2e_side e2e_test _ <<< "$KETCD_E2E_MARK"
+    if [ -n "${e2e_test:-}" ] && mkdir -p "$work/results/$e2e_side/$e2e_test.servers" 2>/dev/null; then
+        logf="$work/results/$e2e_side/$e2e_test.servers/ketcd-$$.log"
+        { printf 'args:'; printf ' %q' "$@"; printf '\n'; } > "$logf"
+    fi
 fi
+# Pass every line through (and to the copy). With the adapter on, once Ketcd logs that it serves its client URLs,
+# print the two lines of etcd's log that the suite waits for before it uses a member. After that, plain tee.
+ready_filter() {
+    local line grpc=no
+    exec 3>> "$logf"
+    while IFS= read -r line || [ -n "$line" ]; do
+        printf '%s\n' "$line"
+        printf '%s\n' "$line" >&3
+        [ "${KETCD_E2E_READY_ADAPTER:-on}" = on ] || continue
+        case "$line" in
+            *"etcd gRPC API serving on"*) grpc=yes ;;
+        esac
+        case "$line" in
+            *"REST API (etcd JSON gateway"*"serving on the client URLs"*|*"Deployment finished"*)
+                if [ "$grpc" = yes ]; then
+                    printf '%s\n' "[compat/etcd-e2e.sh adapter] Ketcd serves its client URLs; the two lines etcd logs when ready follow:" \
+                        "[adapter] enabled capabilities for version 3.4" \
+                        "[adapter] published local member to cluster through raft" | tee -a /dev/fd/3
+                    exec 3>&-
+                    exec tee -a "$logf"
+                fi ;;
+        esac
+    done
+}
+exec > >(ready_filter) 2>&1
 exec "$ketcd" "$@"
 EOF
-    chmod +x "$WORK/bin-ketcd/etcd"
+    chmod +x "$WORK/bin-ketcd/etcd.tmp" && mv -f "$WORK/bin-ketcd/etcd.tmp" "$WORK/bin-ketcd/etcd"
 }
 
 # ------------------------------------------------------------------------------------------- selection
@@ -326,7 +341,19 @@ classify() {
             reason="no result line, exit status $rc; last line: $(grep -v '^\s*$' "$logf" | tail -1)"
         fi
     fi
-    printf 'FAIL\t%s\n' "$reason"
+    local hint; hint="$(server_hint "${logf%.log}.servers")"
+    printf 'FAIL\t%s%s\n' "$reason" "${hint:+; Ketcd log: $hint}"
+}
+
+# the first line of Ketcd's output (copied by the wrapper) that says why it stopped: bin/ketcd's one-line
+# "ketcd: ..." errors first, else the first ERROR-level log line
+server_hint() {
+    local dir="$1" l
+    [ -d "$dir" ] || return 0
+    l="$(cat "$dir"/*.log 2>/dev/null | sed -E 's/\x1b\[[0-9;]*m//g' | grep -m1 -E '^ketcd: ')"
+    [ -n "$l" ] || l="$(cat "$dir"/*.log 2>/dev/null | sed -E 's/\x1b\[[0-9;]*m//g' | grep -m1 -E '^[0-9:.]+ +ERROR ' \
+        | sed -E 's/^[0-9:.]+ +ERROR +\[[^]]*\] *//')"
+    printf '%s' "$l" | cut -c1-200
 }
 
 run_side() {
@@ -358,7 +385,7 @@ run_side() {
         local mark="e2e-$$-$s-$t-$(date +%s%N)"
         CURRENT_MARK="$mark"
         local tmp="$WORK/tmp/$s-$t"
-        rm -rf "$tmp" && mkdir -p "$tmp/runtime"
+        rm -rf "$tmp" "$resdir/$t.servers" && mkdir -p "$tmp/runtime"
         local rundir="$WORK/tree/tests/e2e"
         find "$rundir" -mindepth 1 -delete 2>/dev/null
         local start rc=0 end
@@ -383,7 +410,9 @@ run_side() {
 md_cell() { # STATUS SECONDS REASON
     local st="$1" sec="$2" reason="$3"
     [ -z "$st" ] && { printf 'not run'; return; }
-    reason="$(printf '%s' "$reason" | sed -E 's/^[[:space:]]+//; s/\|/\\|/g' | cut -c1-220)"
+    # drop etcdctl's JSON retry warnings from the output quoted in the message (the error line follows them)
+    reason="$(printf '%s' "$reason" | sed -E 's/^[[:space:]]+//; s/"\{\\"level\\":[^}]*\}\\r\\n" ?//g; s/\\r\\n//g; s/\|/\\|/g' \
+        | cut -c1-420)"
     if [ "$st" = PASS ] || [ -z "$reason" ]; then printf '%s (%s s)' "$st" "$sec"
     else printf '%s (%s s): `%s`' "$st" "$sec" "$(printf '%s' "$reason" | tr '`' "'")"; fi
 }
