@@ -25,7 +25,6 @@
 #                    repository root, with the extra arguments in KETCD_E2E_MVN_ARGS (e.g.
 #                    -Dmaven.repo.local=/tmp/m2-e2e).
 #   ETCD_BIN, ETCDCTL_BIN   the real etcd and etcdctl (default: found on the PATH; Debian: /usr/bin).
-#   KETCD_E2E_READY_ADAPTER  on (default) or off; see "Ketcd's bin dir" below.
 #
 # What it needs, installed with apt-get when missing (root; the dpkg lock is waited for, services are kept from
 # starting by a temporary /usr/sbin/policy-rc.d as in .ci/run): golang-go, golang-etcd-server-dev (etcd
@@ -48,13 +47,7 @@
 # - etcd's bin dir: symlinks to the real etcd and etcdctl. Ketcd's bin dir: the real etcdctl and an `etcd`
 #   script that execs KETCD_BIN with the same arguments (same PID: the suite's SIGKILL/SIGTERM reach the JVM).
 #   The suite waits for two lines of etcd's own log before it uses a member ("enabled capabilities for
-#   version" and "published"), which Ketcd does not print. With KETCD_E2E_READY_ADAPTER=on the script passes
-#   Ketcd's output through a filter that copies every line and, when Ketcd logs that it serves its client URLs
-#   ("REST API (etcd JSON gateway ...) serving on the client URLs", logged after the member has a leader, its
-#   gRPC API is up and its HTTP gateway is up), prints those two lines, marked as the adapter's. Nothing else
-#   is changed. With it off, every test that starts a Ketcd member waits for these lines until its timeout.
-#   The filter also copies Ketcd's output to results/ketcd/<Test>.servers/ketcd-<pid>.log (with its arguments);
-#   a failure's cell then adds Ketcd's first "ketcd: ..." error line or, failing that, its first ERROR log line.
+#   version" and "published"); Ketcd prints them itself.
 #   `etcd --version`, `--help`, `gateway ...` and `grpc-proxy ...` are exec'ed unfiltered.
 # - Result per test: PASS/SKIP/FAIL from the `--- PASS|SKIP|FAIL: Name` line; a test killed by -test.timeout
 #   or by the outer bound is FAIL. The reason shown is the first `file.go:NN: message` line the test printed
@@ -223,31 +216,8 @@ if [ -n "${KETCD_E2E_MARK:-}" ]; then
         { printf 'args:'; printf ' %q' "$@"; printf '\n'; } > "$logf"
     fi
 fi
-# Pass every line through (and to the copy). With the adapter on, once Ketcd logs that it serves its client URLs,
-# print the two lines of etcd's log that the suite waits for before it uses a member. After that, plain tee.
-ready_filter() {
-    local line grpc=no
-    exec 3>> "$logf"
-    while IFS= read -r line || [ -n "$line" ]; do
-        printf '%s\n' "$line"
-        printf '%s\n' "$line" >&3
-        [ "${KETCD_E2E_READY_ADAPTER:-on}" = on ] || continue
-        case "$line" in
-            *"etcd gRPC API serving on"*) grpc=yes ;;
-        esac
-        case "$line" in
-            *"REST API (etcd JSON gateway"*"serving on the client URLs"*|*"Deployment finished"*)
-                if [ "$grpc" = yes ]; then
-                    printf '%s\n' "[compat/etcd-e2e.sh adapter] Ketcd serves its client URLs; the two lines etcd logs when ready follow:" \
-                        "[adapter] enabled capabilities for version 3.4" \
-                        "[adapter] published local member to cluster through raft" | tee -a /dev/fd/3
-                    exec 3>&-
-                    exec tee -a "$logf"
-                fi ;;
-        esac
-    done
-}
-exec > >(ready_filter) 2>&1
+# Ketcd's output goes to the suite (which reads it from a pty) and to the copy.
+exec > >(tee -a "$logf") 2>&1
 exec "$ketcd" "$@"
 EOF
     chmod +x "$WORK/bin-ketcd/etcd.tmp" && mv -f "$WORK/bin-ketcd/etcd.tmp" "$WORK/bin-ketcd/etcd"
@@ -455,7 +425,7 @@ report() {
         echo
         echo "- suite: \`go.etcd.io/etcd/tests/e2e\` of Debian's golang-etcd-server-dev $(cut -d' ' -f1 "$WORK/e2e.test.version" 2>/dev/null), built with $(cut -d' ' -f2 "$WORK/e2e.test.version" 2>/dev/null | sed 's/^go=//')"
         echo "- etcd: ${ev:-not run} (\`${ETCD_BIN:-etcd}\`), per-test bound ${etmo:-?} s"
-        echo "- Ketcd: commit ${kc:-?}, ${kv:-not run} (\`${kb:-?}\`), per-test bound ${ktmo:-?} s; etcd's two ready log lines supplied by the script's adapter (see the script's header)"
+        echo "- Ketcd: commit ${kc:-?}, ${kv:-not run} (\`${kb:-?}\`), per-test bound ${ktmo:-?} s"
         local bp
         for bp in etcd ketcd; do
             [ -s "$WORK/results/$bp/busy-ports" ] && echo "- $bp run: $(cat "$WORK/results/$bp/busy-ports")"
