@@ -58,6 +58,7 @@ public final class EtcdMember implements AutoCloseable {
     private volatile boolean closed;
     private final CompletableFuture<Void> removed;
     private final LeaseExpiry leaseExpiry;
+    private final CompletableFuture<Void> published = new CompletableFuture<>();
 
     private EtcdMember(ServerConfig config, MemberIdentity identity, MvccStore store, RaftNode raft, KetcdServer server,
                        StoreApplier applier, CompletableFuture<Void> removed, Lessor lessor, WatchHub watchHub,
@@ -90,16 +91,11 @@ public final class EtcdMember implements AutoCloseable {
         publish();
     }
 
-    /**
-     * Publishes this member's attributes, retrying every {@link #PUBLISH_RETRY_MS} until applied or closed.
-     * Once published, logs etcd's two readiness lines, which tools that watch etcd's log wait for.
-     */
+    /** Publishes this member's attributes, retrying every {@link #PUBLISH_RETRY_MS} until applied or closed. */
     private void publish() {
         server.publishSelf().whenComplete((done, error) -> {
             if (error == null) {
-                LOG.info("{}", publishedLine(config.name(), config.advertiseClientUrls(), identity.clusterId()));
-                // Ketcd's cluster version is fixed: every member serves etcd 3.4's API from its start
-                LOG.info("enabled capabilities for version 3.4");
+                published.complete(null);
             } else if (!closed) {
                 LOG.info("publishing member attributes not done yet ({}); retrying", error.getMessage());
                 CompletableFuture.delayedExecutor(PUBLISH_RETRY_MS, TimeUnit.MILLISECONDS).execute(this::publish);
@@ -107,10 +103,16 @@ public final class EtcdMember implements AutoCloseable {
         });
     }
 
-    /** etcd's line once a member's name and client URLs are in the member list, e.g. for tools that wait for it. */
-    static String publishedLine(String name, List<URI> clientUrls, long clusterId) {
-        return "published {Name:" + name + " ClientURLs:[" + String.join(" ", clientUrls.stream().map(URI::toString).toList())
-                + "]} to cluster " + Long.toHexString(clusterId);
+    /** Completes once this member's name and client URLs are in the replicated member list. */
+    public CompletableFuture<Void> published() {
+        return published;
+    }
+
+    /** etcd's log line once a member's name and client URLs are in the member list (tools wait for it). */
+    public String publishedLine() {
+        return "published {Name:" + config.name() + " ClientURLs:["
+                + String.join(" ", config.advertiseClientUrls().stream().map(URI::toString).toList())
+                + "]} to cluster " + Long.toHexString(identity.clusterId());
     }
 
     private static ScheduledExecutorService daemonTimer(String name) {

@@ -107,6 +107,35 @@ public final class EtcdMemberComponent {
             closeMember();
             throw e;
         }
+        // etcd's readiness lines, which tools that watch etcd's log wait for: once the member's attributes are
+        // published and its client endpoints serve (gRPC, activated by the registration above, and the JSON
+        // gateway when its bundle is installed). Ketcd's cluster version is fixed: a member serves etcd 3.4's API
+        // from its start.
+        EtcdMember started = member;
+        started.published().thenRunAsync(() -> {
+            awaitGatewayIfInstalled(context);
+            LOG.info("{}", started.publishedLine());
+            LOG.info("enabled capabilities for version 3.4");
+        });
+    }
+
+    /** The longest the readiness lines wait for an installed JSON gateway bundle to serve. */
+    static final long GATEWAY_READY_WAIT_MS = 30_000;
+    private static final String GATEWAY_BUNDLE = "org.ketcd.rest";
+
+    private static void awaitGatewayIfInstalled(BundleContext context) {
+        try {
+            boolean installed = java.util.Arrays.stream(context.getBundles())
+                    .anyMatch(b -> GATEWAY_BUNDLE.equals(b.getSymbolicName()) && b.getState() != org.osgi.framework.Bundle.UNINSTALLED);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GATEWAY_READY_WAIT_MS);
+            while (installed && context.getServiceReference(org.ketcd.api.Http1Upstream.class) == null && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        } catch (IllegalStateException stopped) {
+            // this bundle is stopping: nothing to wait for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** How long a member bootstrapping by v3 discovery waits for the client the gRPC bundle offers. */
