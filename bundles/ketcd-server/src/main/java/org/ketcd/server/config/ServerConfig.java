@@ -52,6 +52,23 @@ public final class ServerConfig {
      */
     public static ServerConfig resolve(String[] args, Map<String, String> env, Map<String, String> cfgFile)
             throws ConfigException {
+        return resolve(args, env, cfgFile, null);
+    }
+
+    /** Flags that name a file or directory: a relative one is relative to the directory Ketcd was started in. */
+    private static final java.util.Set<Flag> PATH_FLAGS = java.util.EnumSet.of(Flag.DATA_DIR, Flag.WAL_DIR, Flag.CERT_FILE,
+            Flag.KEY_FILE, Flag.TRUSTED_CA_FILE, Flag.CLIENT_CRL_FILE, Flag.PEER_CERT_FILE, Flag.PEER_KEY_FILE,
+            Flag.PEER_TRUSTED_CA_FILE, Flag.PEER_CRL_FILE);
+    /** The options of --auth-token that name files. */
+    private static final List<String> AUTH_TOKEN_PATH_OPTIONS = List.of("pub-key=", "priv-key=");
+
+    /**
+     * As {@link #resolve(String[], Map, Map)}, with relative paths in flags taken relative to {@code workingDir}
+     * (null: left as given), as etcd takes them relative to its working directory: {@code bin/ketcd} runs the JVM
+     * in Karaf's directory, not in the one it was started from.
+     */
+    public static ServerConfig resolve(String[] args, Map<String, String> env, Map<String, String> cfgFile, Path workingDir)
+            throws ConfigException {
         Map<Flag, String> values = new EnumMap<>(Flag.class);
         Map<Flag, String> explicit = new EnumMap<>(Flag.class);
         for (Map.Entry<String, String> e : cfgFile.entrySet()) {
@@ -69,6 +86,15 @@ public final class ServerConfig {
         explicit.putAll(parseArgs(args));
         for (Flag f : Flag.values()) {
             values.put(f, explicit.getOrDefault(f, f.defaultValue));
+        }
+        if (workingDir != null) {
+            for (Flag f : PATH_FLAGS) {
+                values.computeIfPresent(f, (flag, path) -> against(workingDir, path));
+            }
+            values.put(Flag.AUTH_TOKEN, String.join(",", java.util.Arrays.stream(values.get(Flag.AUTH_TOKEN).split(",", -1))
+                    .map(option -> AUTH_TOKEN_PATH_OPTIONS.stream().filter(option::startsWith).findFirst()
+                            .map(name -> name + against(workingDir, option.substring(name.length()))).orElse(option))
+                    .toList()));
         }
         for (Map.Entry<Flag, String> e : values.entrySet()) {
             check(e.getKey(), e.getValue());
@@ -399,6 +425,10 @@ public final class ServerConfig {
 
     public String name() {
         return values.get(Flag.NAME);
+    }
+
+    private static String against(Path workingDir, String path) {
+        return path.isEmpty() || Path.of(path).isAbsolute() ? path : workingDir.resolve(path).normalize().toString();
     }
 
     public Path dataDir() {

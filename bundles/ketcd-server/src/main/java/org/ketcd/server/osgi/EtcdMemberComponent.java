@@ -53,6 +53,8 @@ public final class EtcdMemberComponent {
     public static final String PROP_MEMBER_NAME = "ketcd.member.name";
     public static final String PROP_MEMBER_ID = "ketcd.member.id";
 
+    /** Set by bin/ketcd: the directory it was started in, against which relative paths in flags resolve. */
+    static final String WORKING_DIR_PROPERTY = "ketcd.working.dir";
     /** How long a removed member keeps running before it exits. */
     static final long REMOVED_EXIT_DELAY_MS = 2_000;
     private static final Logger LOG = LoggerFactory.getLogger(EtcdMemberComponent.class);
@@ -68,9 +70,12 @@ public final class EtcdMemberComponent {
         }
         ServerConfig config;
         try {
-            config = ServerConfig.resolve(commandLineArgs(), System.getenv(), cfgProperties(properties));
+            String workingDir = System.getProperty(WORKING_DIR_PROPERTY);
+            config = ServerConfig.resolve(commandLineArgs(), System.getenv(), cfgProperties(properties),
+                    workingDir == null ? null : Path.of(workingDir));
         } catch (ConfigException e) {
             LOG.error("ketcd: {}", e.getMessage());
+            BinKetcd.exitIfStartedByIt(2); // a bad flag value bin/ketcd's own check could not see
             throw e;
         }
         // Ratis is embedded in ketcd-raft and loads its RPC and metrics implementations by class

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -328,5 +329,40 @@ class ServerConfigTest {
                 new String[] {"--experimental-derby-page-cache-pages", "39"}, Map.of(), Map.of()));
         assertEquals("invalid value \"39\" for flag -experimental-derby-page-cache-pages: "
                 + "Derby's page cache takes at least 40 pages", e.getMessage());
+    }
+
+    @Test
+    void relativePathsInFlagsAreRelativeToTheDirectoryKetcdWasStartedIn(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path started = Files.createDirectories(dir.resolve("srv/etcd"));
+        Path cert = Files.writeString(Files.createDirectories(started.resolve("tls")).resolve("server.crt"), "x");
+        Path key = Files.writeString(dir.resolve("server.key"), "x");
+        ServerConfig c = ServerConfig.resolve(new String[] {"--data-dir", "d1", "--cert-file", "tls/server.crt",
+            "--key-file", key.toString(), "--wal-dir", "../wal"}, Map.of(), Map.of(), started);
+        assertEquals(started.resolve("d1"), c.dataDir());
+        assertEquals(cert.toString(), c.get("cert-file"));
+        assertEquals(key.toString(), c.get("key-file"), "an absolute path stays as given");
+        assertEquals(dir.resolve("srv/wal").toString(), c.get("wal-dir"));
+        // the JWT keys of --auth-token are read at once: both must resolve to the files
+        pem(dir, "jwt.crt", "req", "-new", "-x509", "-key", "KEY", "-subj", "/CN=jwt", "-days", "1");
+        ServerConfig jwt = ServerConfig.resolve(new String[] {"--auth-token", "jwt,pub-key=jwt.crt,priv-key=jwt.key,sign-method=RS256"},
+            Map.of(), Map.of(), dir);
+        assertEquals("jwt,pub-key=" + dir.resolve("jwt.crt") + ",priv-key=" + dir.resolve("jwt.key") + ",sign-method=RS256",
+            jwt.get("auth-token"));
+    }
+
+    /** Writes an RSA key (jwt.key) and, from it, {@code name} with openssl {@code args} (KEY: the key file). */
+    private static Path pem(Path dir, String name, String... args) throws Exception {
+        Path key = dir.resolve("jwt.key");
+        assertEquals(0, new ProcessBuilder("openssl", "genrsa", "-traditional", "-out", key.toString(), "2048")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start().waitFor());
+        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
+        for (String a : args) {
+            cmd.add(a.equals("KEY") ? key.toString() : a);
+        }
+        cmd.addAll(List.of("-out", dir.resolve(name).toString()));
+        assertEquals(0, new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile())
+                .start().waitFor());
+        return dir.resolve(name);
     }
 }
