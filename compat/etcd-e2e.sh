@@ -42,6 +42,8 @@
 #   ship: a minimal config of our own with etcd's defaults is written there). -cert-dir is a copy of the
 #   package's integration/fixtures at $WORK/tree/integration/fixtures (the JWT tests name ../../integration/fixtures). Each test gets its own TMPDIR (the suite's data dirs) and
 #   KETCD_RUNTIME_DIR, both removed afterwards.
+# - One test at a time: each test holds the lock file $KETCD_E2E_LOCK (default /tmp/ketcd-e2e.lock), and a
+#   test waits while any other e2e.test process runs on the machine.
 # - Strays: the suite starts every server on a pty in a session of its own (setsid), so a process group does
 #   not hold them. Every process of a test instead inherits KETCD_E2E_MARK=<unique>; after the test, each
 #   process whose environment carries it gets SIGTERM, and SIGKILL 5 s later.
@@ -297,6 +299,24 @@ kill_marked() {
     done
 }
 
+# One test at a time on this machine, also across runs with other work dirs: each test holds the lock file
+# $KETCD_E2E_LOCK (default /tmp/ketcd-e2e.lock; fd 9, not inherited by the test), and waits while an e2e.test
+# started by something else (e.g. a copy of this script without the lock) runs.
+one_at_a_time() {
+    local said=no others
+    if [ -z "${LOCK_OPEN:-}" ]; then
+        exec 9>> "${KETCD_E2E_LOCK:-/tmp/ketcd-e2e.lock}" || die "cannot open ${KETCD_E2E_LOCK:-/tmp/ketcd-e2e.lock}"
+        LOCK_OPEN=yes
+    fi
+    if ! flock -n 9; then
+        log "another run holds ${KETCD_E2E_LOCK:-/tmp/ketcd-e2e.lock}: waiting for its test to end"; flock 9
+    fi
+    while others="$(pgrep -x e2e.test | tr '\n' ' ')"; [ -n "$others" ]; do
+        [ $said = yes ] || log "another e2e.test is running (pid ${others% }): waiting for it to end"
+        said=yes; sleep 5
+    done
+}
+
 # The suite's fixed ports: members at 20000+5i (+1 peer, +2 metrics), TestEtcdMultiPeer/PeerCNAuth up to 20005,
 # the gateway and grpc-proxy at 23790, TestEtcdExampleConfig at 2379/2380. Prints a note naming those already
 # listened on by another process (their tests then fail for both servers).
@@ -364,11 +384,19 @@ run_side() {
     mkdir -p "$resdir"
     if [ "$s" = ketcd ]; then
         printf '%s\n' "$KETCD_BIN" > "$resdir/KETCD_BIN"
-        git -C "$(dirname "$KETCD_BIN")" rev-parse --short HEAD > "$resdir/commit" 2>/dev/null \
-            || git -C "$repo" rev-parse --short HEAD > "$resdir/commit" 2>/dev/null
-        if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-            sed -i 's/$/ (with uncommitted changes)/' "$resdir/commit"
-        fi
+        # the checkout KETCD_BIN was built in (else this one): HEAD, the last commit that changed Ketcd itself
+        # (anything but compat/ and docs/), and whether Ketcd's files have uncommitted changes
+        local src head code
+        src="$(git -C "$(dirname "$KETCD_BIN")" rev-parse --show-toplevel 2>/dev/null || echo "$repo")"
+        head="$(git -C "$src" rev-parse --short HEAD 2>/dev/null)"
+        code="$(git -C "$src" log -1 --format=%h -- . ':!compat' ':!docs' 2>/dev/null)"
+        {
+            printf '%s' "${head:-unknown}"
+            [ -n "$code" ] && [ "$code" != "$head" ] && printf ' (Ketcd code as of %s)' "$code"
+            [ -n "$(git -C "$src" status --porcelain --untracked-files=no -- . ':!compat' ':!docs' 2>/dev/null)" ] \
+                && printf ' with uncommitted changes'
+            printf '\n'
+        } > "$resdir/commit"
         "$KETCD_BIN" --version 2>/dev/null | head -1 > "$resdir/version"
     else
         "$ETCD_BIN" --version 2>/dev/null | head -1 > "$resdir/version"
@@ -388,14 +416,16 @@ run_side() {
         rm -rf "$tmp" "$resdir/$t.servers" && mkdir -p "$tmp/runtime"
         local rundir="$WORK/tree/tests/e2e"
         find "$rundir" -mindepth 1 -delete 2>/dev/null
+        one_at_a_time
         local start rc=0 end
         start=$(date +%s)
         (cd "$rundir" && exec env TMPDIR="$tmp" KETCD_RUNTIME_DIR="$tmp/runtime" KETCD_E2E_MARK="$mark" \
             timeout -k 10 $((tmo + 30)) nice -n 10 "$WORK/e2e.test" -test.run "^${t}\$" -test.v \
             -test.timeout "${tmo}s" -bin-dir "$bindir" -cert-dir "$WORK/tree/integration/fixtures") \
-            > "$resdir/$t.log" 2>&1 < /dev/null || rc=$?
+            > "$resdir/$t.log" 2>&1 < /dev/null 9>&- || rc=$?
         end=$(date +%s)
         kill_marked "$mark"
+        flock -u 9
         rm -rf "$tmp"
         find "$rundir" -mindepth 1 -delete 2>/dev/null
         printf '%s %s\n' "$((end - start))" "$rc" > "$resdir/$t.result"
