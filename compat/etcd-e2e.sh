@@ -16,6 +16,7 @@
 #   --report-only  run nothing; rebuild the table from the results already recorded.
 #   --list         print the selected and the excluded tests and exit.
 #   --write-docs   also copy the table to docs/etcd-e2e-results.md in this repository.
+#   A file $KETCD_E2E_WORK/notes.md, if present, is copied into the table's header ("Notes on this run").
 #
 # Environment:
 #   KETCD_E2E_WORK   work and cache dir (default /tmp/ketcd-e2e): the built e2e.test, bin dirs, per-test logs
@@ -460,13 +461,15 @@ fmt_duration() { local s="${1:-0}"; printf '%d min %02d s' $((s / 60)) $((s % 60
 
 report() {
     local out="$WORK/results.md" t
-    local e_pass=0 e_fail=0 e_skip=0 k_pass=0 k_fail=0 k_skip=0 both_pass=0 e_sum=0 k_sum=0
+    local e_pass=0 e_fail=0 e_skip=0 e_none=0 k_pass=0 k_fail=0 k_skip=0 k_none=0 both_pass=0 e_sum=0 k_sum=0
     local rows="" gap_rows=""
     for t in "${SELECTED[@]}"; do
         read_result etcd "$t"; local es="$R_ST" esec="$R_SEC" er="$R_REASON"
         read_result ketcd "$t"; local ks="$R_ST" ksec="$R_SEC" kr="$R_REASON"
-        case "$es" in PASS) e_pass=$((e_pass + 1)) ;; FAIL) e_fail=$((e_fail + 1)) ;; SKIP) e_skip=$((e_skip + 1)) ;; esac
-        case "$ks" in PASS) k_pass=$((k_pass + 1)) ;; FAIL) k_fail=$((k_fail + 1)) ;; SKIP) k_skip=$((k_skip + 1)) ;; esac
+        case "$es" in PASS) e_pass=$((e_pass + 1)) ;; FAIL) e_fail=$((e_fail + 1)) ;; SKIP) e_skip=$((e_skip + 1)) ;;
+            *) e_none=$((e_none + 1)) ;; esac
+        case "$ks" in PASS) k_pass=$((k_pass + 1)) ;; FAIL) k_fail=$((k_fail + 1)) ;; SKIP) k_skip=$((k_skip + 1)) ;;
+            *) k_none=$((k_none + 1)) ;; esac
         [ -n "$esec" ] && e_sum=$((e_sum + esec)); [ -n "$ksec" ] && k_sum=$((k_sum + ksec))
         if [ "$es" = PASS ] && [ "$ks" = PASS ]; then both_pass=$((both_pass + 1)); fi
         rows+="| $t | $(md_cell "$es" "$esec" "$er") | $(md_cell "$ks" "$ksec" "$kr") |"$'\n'
@@ -491,11 +494,17 @@ report() {
             [ -s "$WORK/results/$bp/busy-ports" ] && echo "- $bp run: $(cat "$WORK/results/$bp/busy-ports")"
         done
         echo "- selected: ${#SELECTED[@]} tests (regex \`$regex\`), excluded: ${#EXCLUDED[@]} v2 tests (list at the end)"
-        echo "- etcd: **$e_pass passed**, $e_fail failed, $e_skip skipped; time $(fmt_duration "$e_sum") (sum of the per-test times)"
-        echo "- Ketcd: **$k_pass passed**, $k_fail failed, $k_skip skipped; **$both_pass of etcd's $e_pass passes** pass on Ketcd; time $(fmt_duration "$k_sum")"
+        echo "- etcd: **$e_pass passed**, $e_fail failed, $e_skip skipped, $e_none not run; time $(fmt_duration "$e_sum") (sum of the per-test times)"
+        echo "- Ketcd: **$k_pass passed**, $k_fail failed, $k_skip skipped, $k_none not run; **$both_pass of etcd's $e_pass passes** pass on Ketcd; time $(fmt_duration "$k_sum")"
         echo
         echo "Cells: result (seconds the test took, start-up included): for a failure or skip, the first \`file.go:NN:\` message the test printed (or the timeout panic). Logs: \`\$KETCD_E2E_WORK/results/<side>/<Test>.log\`."
         echo
+        if [ -s "$WORK/notes.md" ]; then
+            echo "## Notes on this run"
+            echo
+            cat "$WORK/notes.md"
+            echo
+        fi
         if [ -n "$gap_rows" ]; then
             echo "## Passed by etcd, not by Ketcd"
             echo
