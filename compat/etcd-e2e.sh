@@ -44,7 +44,9 @@
 #   package's integration/fixtures at $WORK/tree/integration/fixtures (the JWT tests name ../../integration/fixtures). Each test gets its own TMPDIR (the suite's data dirs) and
 #   KETCD_RUNTIME_DIR, both removed afterwards.
 # - One test at a time: each test holds the lock file $KETCD_E2E_LOCK (default /tmp/ketcd-e2e.lock), and a
-#   test waits while any other e2e.test process runs on the machine.
+#   test waits while any other e2e.test process runs on the machine. Against a run that does not take the lock
+#   (an older copy of this script) that wait only narrows the overlap: a test may start in the second between
+#   two of the other run's tests. Two runs should not share a KETCD_E2E_WORK either: their results overwrite.
 # - Strays: the suite starts every server on a pty in a session of its own (setsid), so a process group does
 #   not hold them. Every process of a test instead inherits KETCD_E2E_MARK=<unique>; after the test, each
 #   process whose environment carries it gets SIGTERM, and SIGKILL 5 s later.
