@@ -16,6 +16,7 @@
 #   --report-only  run nothing; rebuild the table from the results already recorded.
 #   --list         print the selected and the excluded tests and exit.
 #   --write-docs   also copy the table to docs/etcd-e2e-results.md in this repository.
+#   A file $KETCD_E2E_WORK/notes.md, if present, is copied into the table's header ("Notes on this run").
 #
 # Environment:
 #   KETCD_E2E_WORK   work and cache dir (default /tmp/ketcd-e2e): the built e2e.test, bin dirs, per-test logs
@@ -41,6 +42,10 @@
 #   ship: a minimal config of our own with etcd's defaults is written there). -cert-dir is a copy of the
 #   package's integration/fixtures at $WORK/tree/integration/fixtures (the JWT tests name ../../integration/fixtures). Each test gets its own TMPDIR (the suite's data dirs) and
 #   KETCD_RUNTIME_DIR, both removed afterwards.
+# - One test at a time: each test holds the lock file $KETCD_E2E_LOCK (default /tmp/ketcd-e2e.lock), and a
+#   test waits while any other e2e.test process runs on the machine. Against a run that does not take the lock
+#   (an older copy of this script) that wait only narrows the overlap: a test may start in the second between
+#   two of the other run's tests. Two runs should not share a KETCD_E2E_WORK either: their results overwrite.
 # - Strays: the suite starts every server on a pty in a session of its own (setsid), so a process group does
 #   not hold them. Every process of a test instead inherits KETCD_E2E_MARK=<unique>; after the test, each
 #   process whose environment carries it gets SIGTERM, and SIGKILL 5 s later.
@@ -267,6 +272,24 @@ kill_marked() {
     done
 }
 
+# One test at a time on this machine, also across runs with other work dirs: each test holds the lock file
+# $KETCD_E2E_LOCK (default /tmp/ketcd-e2e.lock; fd 9, not inherited by the test), and waits while an e2e.test
+# started by something else (e.g. a copy of this script without the lock) runs.
+one_at_a_time() {
+    local said=no others
+    if [ -z "${LOCK_OPEN:-}" ]; then
+        exec 9>> "${KETCD_E2E_LOCK:-/tmp/ketcd-e2e.lock}" || die "cannot open ${KETCD_E2E_LOCK:-/tmp/ketcd-e2e.lock}"
+        LOCK_OPEN=yes
+    fi
+    if ! flock -n 9; then
+        log "another run holds ${KETCD_E2E_LOCK:-/tmp/ketcd-e2e.lock}: waiting for its test to end"; flock 9
+    fi
+    while others="$(pgrep -x e2e.test | tr '\n' ' ')"; [ -n "$others" ]; do
+        [ $said = yes ] || log "another e2e.test is running (pid ${others% }): waiting for it to end"
+        said=yes; sleep 5
+    done
+}
+
 # The suite's fixed ports: members at 20000+5i (+1 peer, +2 metrics), TestEtcdMultiPeer/PeerCNAuth up to 20005,
 # the gateway and grpc-proxy at 23790, TestEtcdExampleConfig at 2379/2380. Prints a note naming those already
 # listened on by another process (their tests then fail for both servers).
@@ -334,11 +357,19 @@ run_side() {
     mkdir -p "$resdir"
     if [ "$s" = ketcd ]; then
         printf '%s\n' "$KETCD_BIN" > "$resdir/KETCD_BIN"
-        git -C "$(dirname "$KETCD_BIN")" rev-parse --short HEAD > "$resdir/commit" 2>/dev/null \
-            || git -C "$repo" rev-parse --short HEAD > "$resdir/commit" 2>/dev/null
-        if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-            sed -i 's/$/ (with uncommitted changes)/' "$resdir/commit"
-        fi
+        # the checkout KETCD_BIN was built in (else this one): HEAD, the last commit that changed Ketcd itself
+        # (anything but compat/ and docs/), and whether Ketcd's files have uncommitted changes
+        local src head code
+        src="$(git -C "$(dirname "$KETCD_BIN")" rev-parse --show-toplevel 2>/dev/null || echo "$repo")"
+        head="$(git -C "$src" rev-parse --short HEAD 2>/dev/null)"
+        code="$(git -C "$src" log -1 --format=%h -- . ':!compat' ':!docs' 2>/dev/null)"
+        {
+            printf '%s' "${head:-unknown}"
+            [ -n "$code" ] && [ "$code" != "$head" ] && printf ' (Ketcd code as of %s)' "$code"
+            [ -n "$(git -C "$src" status --porcelain --untracked-files=no -- . ':!compat' ':!docs' 2>/dev/null)" ] \
+                && printf ' with uncommitted changes'
+            printf '\n'
+        } > "$resdir/commit"
         "$KETCD_BIN" --version 2>/dev/null | head -1 > "$resdir/version"
     else
         "$ETCD_BIN" --version 2>/dev/null | head -1 > "$resdir/version"
@@ -358,14 +389,16 @@ run_side() {
         rm -rf "$tmp" "$resdir/$t.servers" && mkdir -p "$tmp/runtime"
         local rundir="$WORK/tree/tests/e2e"
         find "$rundir" -mindepth 1 -delete 2>/dev/null
+        one_at_a_time
         local start rc=0 end
         start=$(date +%s)
         (cd "$rundir" && exec env TMPDIR="$tmp" KETCD_RUNTIME_DIR="$tmp/runtime" KETCD_E2E_MARK="$mark" \
             timeout -k 10 $((tmo + 30)) nice -n 10 "$WORK/e2e.test" -test.run "^${t}\$" -test.v \
             -test.timeout "${tmo}s" -bin-dir "$bindir" -cert-dir "$WORK/tree/integration/fixtures") \
-            > "$resdir/$t.log" 2>&1 < /dev/null || rc=$?
+            > "$resdir/$t.log" 2>&1 < /dev/null 9>&- || rc=$?
         end=$(date +%s)
         kill_marked "$mark"
+        flock -u 9
         rm -rf "$tmp"
         find "$rundir" -mindepth 1 -delete 2>/dev/null
         printf '%s %s\n' "$((end - start))" "$rc" > "$resdir/$t.result"
@@ -400,13 +433,15 @@ fmt_duration() { local s="${1:-0}"; printf '%d min %02d s' $((s / 60)) $((s % 60
 
 report() {
     local out="$WORK/results.md" t
-    local e_pass=0 e_fail=0 e_skip=0 k_pass=0 k_fail=0 k_skip=0 both_pass=0 e_sum=0 k_sum=0
+    local e_pass=0 e_fail=0 e_skip=0 e_none=0 k_pass=0 k_fail=0 k_skip=0 k_none=0 both_pass=0 e_sum=0 k_sum=0
     local rows="" gap_rows=""
     for t in "${SELECTED[@]}"; do
         read_result etcd "$t"; local es="$R_ST" esec="$R_SEC" er="$R_REASON"
         read_result ketcd "$t"; local ks="$R_ST" ksec="$R_SEC" kr="$R_REASON"
-        case "$es" in PASS) e_pass=$((e_pass + 1)) ;; FAIL) e_fail=$((e_fail + 1)) ;; SKIP) e_skip=$((e_skip + 1)) ;; esac
-        case "$ks" in PASS) k_pass=$((k_pass + 1)) ;; FAIL) k_fail=$((k_fail + 1)) ;; SKIP) k_skip=$((k_skip + 1)) ;; esac
+        case "$es" in PASS) e_pass=$((e_pass + 1)) ;; FAIL) e_fail=$((e_fail + 1)) ;; SKIP) e_skip=$((e_skip + 1)) ;;
+            *) e_none=$((e_none + 1)) ;; esac
+        case "$ks" in PASS) k_pass=$((k_pass + 1)) ;; FAIL) k_fail=$((k_fail + 1)) ;; SKIP) k_skip=$((k_skip + 1)) ;;
+            *) k_none=$((k_none + 1)) ;; esac
         [ -n "$esec" ] && e_sum=$((e_sum + esec)); [ -n "$ksec" ] && k_sum=$((k_sum + ksec))
         if [ "$es" = PASS ] && [ "$ks" = PASS ]; then both_pass=$((both_pass + 1)); fi
         rows+="| $t | $(md_cell "$es" "$esec" "$er") | $(md_cell "$ks" "$ksec" "$kr") |"$'\n'
@@ -431,11 +466,17 @@ report() {
             [ -s "$WORK/results/$bp/busy-ports" ] && echo "- $bp run: $(cat "$WORK/results/$bp/busy-ports")"
         done
         echo "- selected: ${#SELECTED[@]} tests (regex \`$regex\`), excluded: ${#EXCLUDED[@]} v2 tests (list at the end)"
-        echo "- etcd: **$e_pass passed**, $e_fail failed, $e_skip skipped; time $(fmt_duration "$e_sum") (sum of the per-test times)"
-        echo "- Ketcd: **$k_pass passed**, $k_fail failed, $k_skip skipped; **$both_pass of etcd's $e_pass passes** pass on Ketcd; time $(fmt_duration "$k_sum")"
+        echo "- etcd: **$e_pass passed**, $e_fail failed, $e_skip skipped, $e_none not run; time $(fmt_duration "$e_sum") (sum of the per-test times)"
+        echo "- Ketcd: **$k_pass passed**, $k_fail failed, $k_skip skipped, $k_none not run; **$both_pass of etcd's $e_pass passes** pass on Ketcd; time $(fmt_duration "$k_sum")"
         echo
         echo "Cells: result (seconds the test took, start-up included): for a failure or skip, the first \`file.go:NN:\` message the test printed (or the timeout panic). Logs: \`\$KETCD_E2E_WORK/results/<side>/<Test>.log\`."
         echo
+        if [ -s "$WORK/notes.md" ]; then
+            echo "## Notes on this run"
+            echo
+            cat "$WORK/notes.md"
+            echo
+        fi
         if [ -n "$gap_rows" ]; then
             echo "## Passed by etcd, not by Ketcd"
             echo
