@@ -138,7 +138,8 @@ public final class GrpcEndpoint implements AutoCloseable {
                     throw e;
                 }
             }
-            endpoint.gateway = InProcessGateway.start(endpoint.services(server), handlers, maxInbound);
+            endpoint.gateway = InProcessGateway.start(endpoint.services(server), handlers, maxInbound,
+                    grpc.maxConcurrentStreams());
         } catch (IOException | RuntimeException e) {
             endpoint.close();
             if (e.getMessage() != null && e.getMessage().startsWith("listen tcp ")) {

@@ -42,12 +42,26 @@ public final class OpenStreams implements AutoCloseable {
         if (!slots.tryAcquire()) {
             return null;
         }
-        Slot slot = new Slot(CONNECTION.get(), stop);
+        Slot slot = new Slot(CONNECTION.get(), stop, true);
         all.add(slot);
+        register(slot);
+        return slot;
+    }
+
+    /**
+     * Runs {@code stop} if the client of the exchange this thread serves leaves before the returned handle is
+     * closed: for a short request that may wait (a gateway call waiting for a gRPC stream slot). Takes no slot.
+     */
+    public Slot onClientLeft(Runnable stop) {
+        Slot watch = new Slot(CONNECTION.get(), stop, false);
+        register(watch);
+        return watch;
+    }
+
+    private void register(Slot slot) {
         if (slot.connection != null) {
             byConnection.computeIfAbsent(slot.connection, c -> ConcurrentHashMap.newKeySet()).add(slot);
         }
-        return slot;
     }
 
     /** The client of {@code connection} left: its streams end. */
@@ -69,16 +83,18 @@ public final class OpenStreams implements AutoCloseable {
         all.forEach(Slot::stop);
     }
 
-    /** One running stream's place; closed when the stream ended, whoever ended it. */
+    /** One running stream's place (or a request's watch on its client); closed when it ended, whoever ended it. */
     public final class Slot implements AutoCloseable {
         private final InetSocketAddress connection;
         private final Runnable stop;
+        private final boolean holdsPermit;
         private boolean stopped;
         private boolean closed;
 
-        private Slot(InetSocketAddress connection, Runnable stop) {
+        private Slot(InetSocketAddress connection, Runnable stop, boolean holdsPermit) {
             this.connection = connection;
             this.stop = stop;
+            this.holdsPermit = holdsPermit;
         }
 
         private void stop() {
@@ -106,7 +122,9 @@ public final class OpenStreams implements AutoCloseable {
                     return set.isEmpty() ? null : set;
                 });
             }
-            slots.release();
+            if (holdsPermit) {
+                slots.release();
+            }
         }
     }
 }

@@ -44,7 +44,9 @@ final class RestCluster implements AutoCloseable {
     private void startEndpoints(int i) throws Exception {
         AtomicReference<RestServer> rest = new AtomicReference<>();
         // the client port asks for the REST server's address per connection, as GrpcEndpointComponent does
-        GrpcEndpoint endpoint = GrpcEndpoint.start(cluster.member(i).server(), List.of(URI.create(clientUrl(i))), rest::get);
+        // and with the member's flags for the client port (--max-concurrent-streams, keepalive)
+        GrpcEndpoint endpoint = GrpcEndpoint.start(cluster.member(i).server(), List.of(URI.create(clientUrl(i))), rest::get,
+                cluster.member(i).config().clientTls(), cluster.member(i).config().clientGrpcSettings());
         endpoints.add(endpoint);
         rests.add(rest);
         startRest(i);

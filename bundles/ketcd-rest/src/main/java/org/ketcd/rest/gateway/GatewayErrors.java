@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
  * stream, {@code {"error":{"grpc_code":c,"http_code":h,"message":m,"http_status":"..."}}}.
  */
 public final class GatewayErrors {
+    public static final int CANCELLED = 1;
     public static final int INVALID_ARGUMENT = 3;
     public static final int RESOURCE_EXHAUSTED = 8;
 

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.ketcd.api.GatewayStatusException;
 import org.ketcd.api.GrpcGatewayBackend;
@@ -62,8 +64,10 @@ public final class GatewayResource {
     }
 
     private Response unary(GatewayRoute route, byte[] request, String authorization) throws InterruptedException {
-        try {
-            byte[] response = backend.unary(route.method(), request, authorization).toCompletableFuture().get();
+        CompletableFuture<byte[]> call = backend.unary(route.method(), request, authorization).toCompletableFuture();
+        // a call still waiting for a gRPC stream slot when its client leaves is never made, as in etcd's gateway
+        try (OpenStreams.Slot watch = streams.onClientLeft(() -> call.cancel(false))) {
+            byte[] response = call.get();
             // etcd's gateway passes on the gRPC response's content type as a header
             return Response.fromResponse(json(200, GatewayJson.print(response, route.response())))
                     .header("Grpc-Metadata-Content-Type", "application/grpc").build();
@@ -72,6 +76,8 @@ public final class GatewayResource {
                 return error(s.code(), s.getMessage());
             }
             throw new IllegalStateException(e.getCause());
+        } catch (CancellationException e) {
+            return error(GatewayErrors.CANCELLED, "context canceled"); // nobody reads it: the client left
         }
     }
 
