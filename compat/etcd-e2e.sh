@@ -183,16 +183,55 @@ prepare_layout() {
     # TestEtcdExampleConfig starts `etcd --config-file ../../etcd.conf.yml.sample`; Debian does not ship etcd's
     # sample, so this is a config of our own with etcd's default member settings (data dir relative to the cwd).
     cat > "$WORK/tree/etcd.conf.yml.sample" <<'EOF'
-# written by compat/etcd-e2e.sh: etcd's default single-member settings
+# written by compat/etcd-e2e.sh: the keys of etcd's sample configuration with etcd's default values
 name: 'default'
-data-dir: 'default.etcd'
+data-dir:
+wal-dir:
+snapshot-count: 100000
+heartbeat-interval: 100
+election-timeout: 1000
+quota-backend-bytes: 0
 listen-peer-urls: http://localhost:2380
 listen-client-urls: http://localhost:2379
+max-snapshots: 5
+max-wals: 5
+cors:
 initial-advertise-peer-urls: http://localhost:2380
 advertise-client-urls: http://localhost:2379
-initial-cluster: 'default=http://localhost:2380'
+discovery:
+discovery-fallback: 'proxy'
+discovery-proxy:
+discovery-srv:
+initial-cluster:
 initial-cluster-token: 'etcd-cluster'
 initial-cluster-state: 'new'
+strict-reconfig-check: false
+enable-v2: true
+enable-pprof: true
+proxy: 'off'
+proxy-failure-wait: 5000
+proxy-refresh-interval: 30000
+proxy-dial-timeout: 1000
+proxy-write-timeout: 5000
+proxy-read-timeout: 0
+client-transport-security:
+  cert-file:
+  key-file:
+  client-cert-auth: false
+  trusted-ca-file:
+  auto-tls: false
+peer-transport-security:
+  cert-file:
+  key-file:
+  client-cert-auth: false
+  trusted-ca-file:
+  auto-tls: false
+debug: false
+logger: zap
+log-outputs: [stderr]
+force-new-cluster: false
+auto-compaction-mode: periodic
+auto-compaction-retention: "1"
 EOF
     if [ "${#sides[@]}" -gt 0 ] && [[ " ${sides[*]} " == *" ketcd "* ]]; then
         write_ketcd_wrapper

@@ -166,6 +166,9 @@ public final class EtcdMember implements AutoCloseable {
         for (Path dir : List.of(config.dataDir(), memberDir, memberDir.resolve(STORE_DIR), memberDir.resolve(RAFT_LOG_DIR))) {
             PrivateDirectory.touch(dir).ifPresent(LOG::warn);
         }
+        if (!config.configFileNote().isEmpty()) {
+            LOG.info(config.configFileNote());
+        }
         config.ignoredFlagWarnings().forEach(LOG::warn);
         boolean bootstrapping = !MemberIdentity.exists(memberDir);
         // --initial-cluster-state existing: this member was added with `member add` and joins a running cluster.

@@ -44,7 +44,7 @@ public final class ConfigCheck {
             System.out.println("data-dir=" + config.dataDir().toAbsolutePath());
         } catch (ConfigException e) {
             System.err.println("ketcd: " + e.getMessage());
-            System.exit(2);
+            System.exit(e.exitStatus());
         }
     }
 
@@ -61,7 +61,7 @@ public final class ConfigCheck {
             System.exit(ANSWERED);
         } catch (ConfigException e) {
             System.err.println("ketcd: " + e.getMessage());
-            System.exit(2);
+            System.exit(e.exitStatus());
         }
     }
 

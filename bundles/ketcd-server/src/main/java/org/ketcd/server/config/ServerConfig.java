@@ -28,6 +28,8 @@ public final class ServerConfig {
     private final Map<Flag, String> values;
     /** The flags given (on the command line, in the environment or in the cfg file), with their values. */
     private final Map<Flag, String> explicit;
+    private String configFileNote = "";
+    private List<String> configFileWarnings = List.of();
     /** Ketcd's own setting for DNS SRV discovery, from the environment (see {@link SrvDiscovery}). */
     private final String dnsServers;
 
@@ -84,8 +86,24 @@ public final class ServerConfig {
             }
         }
         explicit.putAll(parseArgs(args));
+        String configFileNote = "";
+        List<String> configFileWarnings = List.of();
+        String configFile = explicit.getOrDefault(Flag.CONFIG_FILE, "");
+        if (!configFile.isEmpty()) {
+            // as etcd 3.4: the file replaces every other flag and variable
+            EtcdConfigFile file = EtcdConfigFile.read(workingDir == null ? Path.of(configFile) : workingDir.resolve(configFile));
+            explicit.clear();
+            explicit.put(Flag.CONFIG_FILE, configFile);
+            explicit.putAll(file.values());
+            configFileNote = "Loading server configuration from \"" + configFile
+                    + "\". Other configuration command line flags and environment variables will be ignored if provided.";
+            configFileWarnings = file.warnings();
+        }
         for (Flag f : Flag.values()) {
             values.put(f, explicit.getOrDefault(f, f.defaultValue));
+        }
+        if (values.get(Flag.DATA_DIR) == null) {
+            values.put(Flag.DATA_DIR, values.get(Flag.NAME) + ".etcd");
         }
         if (workingDir != null) {
             for (Flag f : PATH_FLAGS) {
@@ -105,9 +123,6 @@ public final class ServerConfig {
         if (explicit.containsKey(Flag.LISTEN_CLIENT_URLS) && !explicit.containsKey(Flag.ADVERTISE_CLIENT_URLS)) {
             throw new ConfigException("--advertise-client-urls is required when --listen-client-urls is set explicitly");
         }
-        if (values.get(Flag.DATA_DIR) == null) {
-            values.put(Flag.DATA_DIR, values.get(Flag.NAME) + ".etcd");
-        }
         if (values.get(Flag.INITIAL_CLUSTER) == null) {
             values.put(Flag.INITIAL_CLUSTER, values.get(Flag.NAME) + "=" + values.get(Flag.INITIAL_ADVERTISE_PEER_URLS));
         }
@@ -126,6 +141,8 @@ public final class ServerConfig {
         checkBootstrapSources(values, explicit.containsKey(Flag.INITIAL_CLUSTER));
         checkMeaningless(values);
         ServerConfig config = new ServerConfig(values, explicit, env.get(SrvDiscovery.DNS_SERVERS_ENV));
+        config.configFileNote = configFileNote;
+        config.configFileWarnings = List.copyOf(configFileWarnings);
         config.initialClusterMembers();
         try {
             config.autoCompactionRetention();
@@ -301,7 +318,7 @@ public final class ServerConfig {
 
     /**
      * Values of etcd flags that Ketcd cannot honour and must not ignore: a v2 proxy (etcd would run as a proxy,
-     * not as a member) and a YAML configuration file (etcd would ignore every other flag and variable).
+     * not as a member) and log outputs other than the standard streams.
      */
     private static void checkMeaningless(Map<Flag, String> values) throws ConfigException {
         String proxy = values.get(Flag.PROXY);
@@ -310,10 +327,6 @@ public final class ServerConfig {
         }
         if (!proxy.equals("off")) {
             throw new ConfigException("--proxy " + proxy + ": the v2 proxy is not supported; Ketcd runs members only");
-        }
-        if (!values.get(Flag.CONFIG_FILE).isEmpty()) {
-            throw new ConfigException("--config-file " + values.get(Flag.CONFIG_FILE) + ": etcd's YAML configuration file is "
-                    + "not supported yet; give the settings as flags, ETCD_* variables or in etc/org.ketcd.server.cfg");
         }
         for (Flag f : List.of(Flag.LOG_OUTPUTS, Flag.LOG_OUTPUT)) {
             for (String out : values.get(f).split(",")) {
@@ -325,12 +338,17 @@ public final class ServerConfig {
         }
     }
 
+    /** With --config-file: that it was read and replaced every other flag (logged at start); else empty. */
+    public String configFileNote() {
+        return configFileNote;
+    }
+
     /**
      * One line per etcd flag given with a value other than its default that has no effect in Ketcd, naming the
-     * flag and why (logged at start).
+     * flag and why, and per key of --config-file that names no flag (logged at start).
      */
     public List<String> ignoredFlagWarnings() {
-        List<String> warnings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(configFileWarnings);
         for (Map.Entry<Flag, String> e : explicit.entrySet()) {
             Flag f = e.getKey();
             if (f.ignored != null && !sameAsDefault(f, values.get(f))) {

@@ -75,7 +75,7 @@ public final class EtcdMemberComponent {
                     workingDir == null ? null : Path.of(workingDir));
         } catch (ConfigException e) {
             LOG.error("ketcd: {}", e.getMessage());
-            BinKetcd.exitIfStartedByIt(2); // a bad flag value bin/ketcd's own check could not see
+            BinKetcd.exitIfStartedByIt(e.exitStatus()); // a bad flag value bin/ketcd's own check could not see
             throw e;
         }
         // Ratis is embedded in ketcd-raft and loads its RPC and metrics implementations by class

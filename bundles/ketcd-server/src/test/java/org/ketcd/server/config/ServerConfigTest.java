@@ -237,9 +237,79 @@ class ServerConfigTest {
     }
 
     @Test
-    void aV2ProxyOrAYamlConfigFileIsRefusedRatherThanIgnored() {
+    void aV2ProxyIsRefusedRatherThanIgnored() {
         assertTrue(refused("--proxy=on").startsWith("--proxy on: the v2 proxy is not supported"));
-        assertTrue(refused("--config-file=/etc/etcd.yml").startsWith("--config-file /etc/etcd.yml: etcd's YAML configuration file"));
+    }
+
+    @Test
+    void etcdsYamlConfigFileSetsTheFlagsAndReplacesEveryOtherFlagAndVariable(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("etcd.conf.yml");
+        Files.writeString(file, String.join("\n",
+                "# etcd.conf.yml.sample's shape",
+                "name: 'from-file'",
+                "data-dir: " + dir.resolve("data"),
+                "wal-dir:",
+                "snapshot-count: 777",
+                "heartbeat-interval: 50",
+                "election-timeout: 500",
+                "listen-client-urls: http://127.0.0.1:23001",
+                "advertise-client-urls: http://127.0.0.1:23001",
+                "listen-peer-urls: http://127.0.0.1:23002",
+                "initial-advertise-peer-urls: http://127.0.0.1:23002",
+                "initial-cluster:",
+                "strict-reconfig-check: false",
+                "grpc-keepalive-min-time: 2000000000",
+                "log-outputs: [stderr]",
+                "peer-transport-security:",
+                "  auto-tls: true",
+                "  client-cert-auth: false",
+                "  cert-file:",
+                "no-such-flag: 1",
+                ""));
+        ServerConfig config = ServerConfig.resolve(new String[] {"--config-file", file.toString(), "--name", "from-flag"},
+                Map.of("ETCD_SNAPSHOT_COUNT", "5"), Map.of());
+        assertEquals("from-file", config.name());
+        assertEquals(dir.resolve("data"), config.dataDir());
+        assertEquals(777, config.snapshotCount(), "ETCD_SNAPSHOT_COUNT is ignored, as by etcd");
+        assertEquals(50, config.heartbeatIntervalMs());
+        assertEquals(List.of(URI.create("http://127.0.0.1:23001")), config.listenClientUrls());
+        assertEquals(false, config.strictReconfigCheck());
+        assertEquals(2_000, config.clientGrpcSettings().keepaliveMinTimeMs(), "a number for a duration is nanoseconds");
+        assertTrue(config.peerAutoTls());
+        assertEquals(Map.of("from-file", List.of(URI.create("http://127.0.0.1:23002"))), config.initialCluster(),
+                "an empty value keeps the default");
+        assertTrue(config.configFileNote().startsWith("Loading server configuration from \"" + file + "\"."));
+        assertTrue(config.ignoredFlagWarnings().contains("--config-file: unknown key no-such-flag ignored"),
+                config.ignoredFlagWarnings().toString());
+    }
+
+    @Test
+    void etcdConfigFileVariableNamesTheFileAndARelativePathIsTheWorkingDirectorys(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Files.writeString(dir.resolve("c.yml"), "name: by-variable\n");
+        ServerConfig config = ServerConfig.resolve(new String[0], Map.of("ETCD_CONFIG_FILE", "c.yml"), Map.of(), dir);
+        assertEquals("by-variable", config.name());
+        assertEquals(dir.resolve("by-variable.etcd"), config.dataDir());
+    }
+
+    @Test
+    void aConfigFileEtcdCannotUseStopsTheStartWithEtcdsWordsAndStatusOne(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        ConfigException missing = assertThrows(ConfigException.class,
+                () -> ServerConfig.resolve(new String[] {"--config-file", dir + "/none.yml"}, Map.of(), Map.of()));
+        assertEquals("error verifying flags, open " + dir + "/none.yml: no such file or directory. See 'etcd --help'.",
+                missing.getMessage());
+        assertEquals(1, missing.exitStatus());
+        Files.writeString(dir.resolve("bad.yml"), "name: [a\n");
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> ServerConfig.resolve(new String[] {"--config-file", dir + "/bad.yml"}, Map.of(), Map.of()));
+        assertTrue(bad.getMessage().startsWith("error verifying flags, error converting YAML to JSON: yaml: "), bad.getMessage());
+        assertEquals(1, bad.exitStatus());
+        Files.writeString(dir.resolve("value.yml"), "heartbeat-interval: abc\n");
+        assertEquals(2, assertThrows(ConfigException.class,
+                () -> ServerConfig.resolve(new String[] {"--config-file", dir + "/value.yml"}, Map.of(), Map.of())).exitStatus(),
+                "a bad value in the file is refused as the same value in a flag");
     }
 
     @Test
