@@ -1,5 +1,9 @@
 package org.ketcd.systemtests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -22,6 +26,8 @@ import org.ketcd.systemtests.harness.TestPki;
  * --client-cert-auth), side by side with a real etcd 3.4 started with the same flags and certificates:
  * etcdctl with a certificate from the trusted CA works the same; without one, with one from another CA, with an
  * expired one, or in plain text it fails the same; with auth enabled, the certificate's common name is the user.
+ * Both run with etcd's e2e --cipher-suites list: curl is served with a listed TLS 1.2 suite and refused with an
+ * unlisted one, while TLS 1.3 (whose suites no list chooses, in Go) serves etcdctl.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.MethodName.class)
@@ -38,15 +44,24 @@ class ClientTlsEtcdctlDifferentialTest {
         java.nio.file.Files.createDirectories(base);
         pki = TestPki.create(java.nio.file.Files.createTempDirectory(base, "pki-"));
         etcd = Member.prepare(Member.Kind.ETCD, "tls").withClientTls(pki.ctlFlags("root"));
-        etcd.startAlone(pki.memberFlags());
+        etcd.startAlone(memberFlags());
         try {
             ketcd = Member.prepare(Member.Kind.target(), "tls").withClientTls(pki.ctlFlags("root"));
-            ketcd.startAlone(pki.memberFlags());
+            ketcd.startAlone(memberFlags());
         } catch (RuntimeException | Error e) {
             etcd.close();
             throw e;
         }
         ctl = new EtcdctlComparison(etcd, ketcd);
+    }
+
+    /** TLS for clients with client certificates, and the cipher suites of etcd's e2e TestV3CurlCipherSuites*. */
+    private String[] memberFlags() {
+        List<String> flags = new ArrayList<>(List.of(pki.memberFlags()));
+        flags.add("--cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,"
+                + "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,"
+                + "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305");
+        return flags.toArray(String[]::new);
     }
 
     @AfterAll
@@ -104,5 +119,35 @@ class ClientTlsEtcdctlDifferentialTest {
         ctl.same(as("alice", "user", "list"));
         ctl.same("user", "list");
         ctl.same("auth", "disable");
+    }
+
+    @Test
+    void d_with_cipher_suites_a_listed_tls12_suite_is_served_and_an_unlisted_one_is_refused() throws Exception {
+        for (Member m : List.of(etcd, ketcd)) {
+            Curl asInE2e = curl(m, "ECDHE-RSA-AES128-GCM-SHA256");
+            assertEquals(0, asInE2e.exit(), m + ": " + asInE2e.output());
+            Curl listed = curl(m, "--tls-max", "1.2", "ECDHE-RSA-AES128-GCM-SHA256");
+            assertEquals(0, listed.exit(), m + ": " + listed.output());
+            assertTrue(listed.output().contains("\"health\":\"true\""), m + ": " + listed.output());
+        }
+        // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA: offered by both TLS libraries, not in the list
+        Curl etcdRefuses = curl(etcd, "--tls-max", "1.2", "ECDHE-RSA-AES256-SHA");
+        Curl ketcdRefuses = curl(ketcd, "--tls-max", "1.2", "ECDHE-RSA-AES256-SHA");
+        assertNotEquals(0, etcdRefuses.exit(), etcdRefuses.output());
+        assertEquals(etcdRefuses.exit(), ketcdRefuses.exit(), "etcd: " + etcdRefuses.output() + "; Ketcd: " + ketcdRefuses.output());
+    }
+
+    private record Curl(int exit, String output) {
+    }
+
+    /** curl's GET /health on {@code m} with root's certificate, offering only the TLS 1.2 suite last in {@code args}. */
+    private Curl curl(Member m, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", pki.file("ca.crt").toString(),
+                "--cert", pki.file("root.crt").toString(), "--key", pki.file("root.key").toString()));
+        command.addAll(List.of(args).subList(0, args.length - 1));
+        command.addAll(List.of("--ciphers", args[args.length - 1], m.endpoint() + "/health"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Curl(p.waitFor(), output.trim());
     }
 }

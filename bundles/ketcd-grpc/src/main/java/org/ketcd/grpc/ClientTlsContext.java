@@ -43,7 +43,7 @@ record ClientTlsContext(SslContext ssl, List<X509CRL> crls, boolean commonNameAs
                 b.clientAuth(ClientAuth.REQUIRE);
             }
             if (!tls.cipherSuites().isEmpty()) {
-                b.ciphers(tls.cipherSuites());
+                b.ciphers(org.ketcd.api.TlsCipherSuites.javaNames(tls.cipherSuites()));
             }
             List<X509CRL> crls = tls.crlFile().isEmpty() ? List.of() : org.ketcd.api.PemFiles.crls(Path.of(tls.crlFile()));
             return new ClientTlsContext(b.build(), crls, tls.clientCertAuth(), tls.allowedHostname());

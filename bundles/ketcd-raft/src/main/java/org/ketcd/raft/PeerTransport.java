@@ -66,8 +66,9 @@ public final class PeerTransport {
             SslContextBuilder client = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK)
                     .keyManager(tls.selfSigned() ? null : keyManager).trustManager(trust).protocols(PROTOCOLS);
             if (!tls.cipherSuites().isEmpty()) {
-                ratis.setCipherSuites(tls.cipherSuites());
-                client.ciphers(tls.cipherSuites());
+                List<String> suites = org.ketcd.api.TlsCipherSuites.javaNames(tls.cipherSuites());
+                ratis.setCipherSuites(suites);
+                client.ciphers(suites);
             }
             return new PeerTransport(ratis.build(), client.build());
         } catch (GeneralSecurityException | IllegalArgumentException e) {

@@ -160,6 +160,10 @@ public final class ServerConfig {
                     + "\" for flag -experimental-watch-progress-notify-interval: expected a duration such as 10m or 500ms");
         }
         checkPeerTls(config);
+        String unknownSuite = org.ketcd.api.TlsCipherSuites.unknown(cipherSuites(values));
+        if (unknownSuite != null) {
+            throw new ConfigException(unknownSuite, 1);
+        }
         for (URI url : config.listenClientUrls()) {
             if ("https".equals(url.getScheme()) && config.clientTls().isEmpty()) {
                 throw new ConfigException("TLS key/cert (--cert-file, --key-file) must be provided for client url " + url
@@ -338,6 +342,13 @@ public final class ServerConfig {
         }
     }
 
+    /** --cipher-suites as a list of Go's names (empty: the TLS library's defaults). */
+    private static List<String> cipherSuites(Map<Flag, String> values) {
+        String suites = values.get(Flag.CIPHER_SUITES);
+        return suites.isBlank() ? List.of() : java.util.Arrays.stream(suites.split(",")).map(String::trim)
+                .filter(n -> !n.isEmpty()).toList();
+    }
+
     /** With --config-file: that it was read and replaced every other flag (logged at start); else empty. */
     public String configFileNote() {
         return configFileNote;
@@ -349,6 +360,11 @@ public final class ServerConfig {
      */
     public List<String> ignoredFlagWarnings() {
         List<String> warnings = new ArrayList<>(configFileWarnings);
+        List<String> unavailable = org.ketcd.api.TlsCipherSuites.unavailable(cipherSuites(values));
+        if (!unavailable.isEmpty()) {
+            warnings.add("--cipher-suites: " + String.join(",", unavailable) + " cannot be negotiated by this JVM (not"
+                    + " implemented, or disabled by jdk.tls.disabledAlgorithms) and are not offered");
+        }
         for (Map.Entry<Flag, String> e : explicit.entrySet()) {
             Flag f = e.getKey();
             if (f.ignored != null && !sameAsDefault(f, values.get(f))) {
@@ -706,8 +722,7 @@ public final class ServerConfig {
      * {@code fixtures/client}), no client certificate asked for, as etcd replaces its settings then.
      */
     public org.ketcd.api.ClientTls clientTls() {
-        String suites = values.get(Flag.CIPHER_SUITES);
-        List<String> cipherSuites = suites.isBlank() ? List.of() : List.of(suites.split(","));
+        List<String> cipherSuites = cipherSuites(values);
         if (clientAutoTls()) {
             Path dir = clientAutoTlsDir();
             return new org.ketcd.api.ClientTls(dir.resolve("cert.pem").toString(), dir.resolve("key.pem").toString(), "", false,
@@ -768,8 +783,7 @@ public final class ServerConfig {
         if (!"https".equals(listenPeerUrls().get(0).getScheme())) {
             return org.ketcd.api.PeerTls.NONE;
         }
-        String suites = values.get(Flag.CIPHER_SUITES);
-        List<String> cipherSuites = suites.isBlank() ? List.of() : List.of(suites.split(","));
+        List<String> cipherSuites = cipherSuites(values);
         if (peerAutoTls()) {
             Path dir = peerAutoTlsDir();
             return new org.ketcd.api.PeerTls(dir.resolve("cert.pem").toString(), dir.resolve("key.pem").toString(), "", false, "",

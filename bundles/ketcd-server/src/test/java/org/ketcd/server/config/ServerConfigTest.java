@@ -237,6 +237,14 @@ class ServerConfigTest {
     }
 
     @Test
+    void aCipherSuiteEtcdDoesNotKnowStopsTheStartWithEtcdsErrorAndStatusOne() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ServerConfig.resolve(
+                new String[] {"--cipher-suites=TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305,TLS_FOO"}, Map.of(), Map.of()));
+        assertEquals("unexpected TLS cipher suite \"TLS_FOO\"", e.getMessage());
+        assertEquals(1, e.exitStatus());
+    }
+
+    @Test
     void aV2ProxyIsRefusedRatherThanIgnored() {
         assertTrue(refused("--proxy=on").startsWith("--proxy on: the v2 proxy is not supported"));
     }
