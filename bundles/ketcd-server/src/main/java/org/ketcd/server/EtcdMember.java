@@ -11,12 +11,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.ketcd.api.Alarm;
+import org.ketcd.api.AlarmType;
 import org.ketcd.api.CompactionRequest;
 import org.ketcd.api.DiscoveryKeyspace;
 import org.ketcd.api.FatalErrorHandler;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.mvcc.MvccStore;
 import org.ketcd.server.auth.AuthStore;
+import org.ketcd.raft.Command;
 import org.ketcd.raft.PeerService;
 import org.ketcd.raft.PeerTransport;
 import org.ketcd.raft.RaftNode;
@@ -49,6 +52,7 @@ public final class EtcdMember implements AutoCloseable {
     private final KetcdServer server;
     private final MemberIdentity identity;
     private final ScheduledExecutorService compactor;
+    private final ScheduledExecutorService corruptCheck;
 
     private final StoreApplier applier;
     private final ScheduledExecutorService committer;
@@ -88,6 +92,7 @@ public final class EtcdMember implements AutoCloseable {
             }
         }, StoreApplier.COMMIT_INTERVAL_MS, StoreApplier.COMMIT_INTERVAL_MS, TimeUnit.MILLISECONDS);
         this.compactor = startAutoCompaction();
+        this.corruptCheck = startCorruptCheck();
         publish();
     }
 
@@ -144,6 +149,34 @@ public final class EtcdMember implements AutoCloseable {
         ScheduledExecutorService timer = daemonTimer("ketcd-auto-compaction");
         timer.scheduleAtFixedRate(() -> compaction.tick(System.currentTimeMillis()), compaction.tickInterval(),
                 compaction.tickInterval(), TimeUnit.MILLISECONDS);
+        return timer;
+    }
+
+    /** Runs etcd's periodic corruption check when --experimental-corrupt-check-time is set; only the leader checks. */
+    private ScheduledExecutorService startCorruptCheck() {
+        long interval = config.corruptCheckIntervalMs();
+        if (interval == 0) {
+            return null;
+        }
+        PeriodicCorruptCheck check = new PeriodicCorruptCheck(identity.memberId(), store, server::members, raft, corrupt -> {
+            LOG.error("raising the CORRUPT alarm for member {}", Long.toHexString(corrupt));
+            raft.propose(new Command.AlarmChange(true, new Alarm(corrupt, AlarmType.CORRUPT))).whenComplete((r, e) -> {
+                if (e != null) {
+                    LOG.warn("the CORRUPT alarm for member {} was not raised: {}", Long.toHexString(corrupt), e.getMessage());
+                }
+            });
+        });
+        LOG.info("enabled corruption checking with {}ms interval", interval);
+        ScheduledExecutorService timer = daemonTimer("ketcd-corrupt-check");
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                check.check();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.warn("corruption check failed: {}", e.getMessage());
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
         return timer;
     }
 
@@ -340,6 +373,9 @@ public final class EtcdMember implements AutoCloseable {
         // Never interrupt a thread that may be inside Derby (see GentleStop): a running batch commit or compaction finishes.
         if (compactor != null) {
             GentleStop.stop(compactor, "auto-compaction", STORE_TASK_STOP_TIMEOUT_MS);
+        }
+        if (corruptCheck != null) {
+            GentleStop.stop(corruptCheck, "corruption check", STORE_TASK_STOP_TIMEOUT_MS);
         }
         GentleStop.stop(committer, "backend commit", STORE_TASK_STOP_TIMEOUT_MS);
         leaseExpiry.close();

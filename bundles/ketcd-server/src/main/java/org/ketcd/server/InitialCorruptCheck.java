@@ -51,6 +51,24 @@ final class InitialCorruptCheck {
         return answer.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The query for a peer's hash at {@code revision}. */
+    static byte[] query(long revision) {
+        return (QUERY + revision).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A peer's answer as its hash, current revision and compact revision; null when it could not hash. */
+    static HashKvResponse parse(String answer) {
+        String[] parts = answer.split(" ");
+        if (parts.length != 3) {
+            return null;
+        }
+        try {
+            return new HashKvResponse(Long.parseLong(parts[1]), Integer.parseInt(parts[0]), Long.parseLong(parts[2]));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** This member's side: throws {@link Inconsistent} when a peer holds other data at the same revision. */
     static void run(long selfId, MvccStore store, List<Member> members, RaftNode raft) throws InterruptedException {
         String self = Long.toHexString(selfId);
@@ -66,7 +84,7 @@ final class InitialCorruptCheck {
             String answer;
             try {
                 answer = new String(raft.queryPeer(url.getHost() + ":" + url.getPort(),
-                                (QUERY + local.revision()).getBytes(StandardCharsets.UTF_8), PEER_TIMEOUT_MS)
+                                query(local.revision()), PEER_TIMEOUT_MS)
                         .get(PEER_TIMEOUT_MS * 2, TimeUnit.MILLISECONDS), StandardCharsets.UTF_8);
             } catch (ExecutionException | TimeoutException e) {
                 LOG.warn("{} hash-kv error \"{}\" on peer {} with revision {}", self,
@@ -82,24 +100,22 @@ final class InitialCorruptCheck {
                         local.revision());
                 continue;
             }
-            String[] parts = answer.split(" ");
-            if (parts.length != 3) {
+            HashKvResponse peerHash = parse(answer);
+            if (peerHash == null) {
                 LOG.warn("{} hash-kv error \"{}\" on peer {} with revision {}", self, answer, peerId, local.revision());
                 continue;
             }
-            int hash = Integer.parseInt(parts[0]);
-            long compactRevision = Long.parseLong(parts[2]);
-            if (hash == local.hash()) {
+            if (peerHash.hash() == local.hash()) {
                 continue;
             }
-            if (compactRevision == local.compactRevision()) {
+            if (peerHash.compactRevision() == local.compactRevision()) {
                 LOG.error("{}'s hash {} != {}'s hash {} (revision {}, peer revision {}, compact revision {})", self,
-                        Integer.toUnsignedLong(local.hash()), peerId, Integer.toUnsignedLong(hash), local.revision(), parts[1],
-                        local.compactRevision());
+                        Integer.toUnsignedLong(local.hash()), peerId, Integer.toUnsignedLong(peerHash.hash()), local.revision(),
+                        peerHash.revision(), local.compactRevision());
                 mismatches++;
             } else {
                 LOG.warn("{} cannot check hash of peer({}): peer has a different compact revision {} (revision:{})", self, peerId,
-                        compactRevision, local.revision());
+                        peerHash.compactRevision(), local.revision());
             }
         }
         if (mismatches > 0) {

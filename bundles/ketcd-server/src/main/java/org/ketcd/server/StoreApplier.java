@@ -19,7 +19,8 @@ import org.ketcd.server.auth.AuthStore;
  * client waits for a Derby fsync. A commit always falls between two entries, never inside one.
  *
  * <p>While a NOSPACE alarm is active, writes that add data are refused at apply time on every member
- * alike (etcd's applierV3Capped); deletes and compaction still apply so an operator can recover.
+ * alike (etcd's applierV3Capped); deletes and compaction still apply so an operator can recover. While a CORRUPT
+ * alarm is active, no write, lease change or compaction applies (etcd's applierV3Corrupt).
  */
 final class StoreApplier implements CommandApplier {
     /** etcd's backend batch interval: the longest applied writes stay uncommitted in Derby. */
@@ -65,6 +66,7 @@ final class StoreApplier implements CommandApplier {
         if (uncommittedCommands++ == 0) {
             oldestUncommittedMillis = System.currentTimeMillis();
         }
+        refuseIfCorrupt(command instanceof Command.AsUser sent ? sent.command() : command);
         if (command instanceof Command.AsUser sent) {
             auth.checkApply(sent, store::leaseKeys);
             command = sent.command();
@@ -173,6 +175,15 @@ final class StoreApplier implements CommandApplier {
     private void commit() {
         store.commit();
         uncommittedCommands = 0;
+    }
+
+    /** etcd's applierV3Corrupt: while a CORRUPT alarm is active, no write or compaction applies (reads are served). */
+    private void refuseIfCorrupt(Command command) {
+        if ((command instanceof Command.Put || command instanceof Command.DeleteRange || command instanceof Command.Txn
+                || command instanceof Command.Compact || command instanceof Command.LeaseGrant
+                || command instanceof Command.LeaseRevoke) && alarms.isActive(AlarmType.CORRUPT)) {
+            throw EtcdError.CORRUPT.exception();
+        }
     }
 
     private void refuseIfNoSpace() {

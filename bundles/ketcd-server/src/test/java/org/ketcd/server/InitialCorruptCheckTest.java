@@ -10,18 +10,27 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.ketcd.api.Alarm;
+import org.ketcd.api.AlarmType;
 import org.ketcd.api.Bytes;
+import org.ketcd.api.EtcdError;
+import org.ketcd.api.EtcdException;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.PutRequest;
+import org.ketcd.api.RangeRequest;
 
 /**
  * --experimental-initial-corrupt-check: a member whose store holds other data than its peers' at the same
  * revision does not start; one that agrees with them does, and without the flag nothing is compared (etcd).
+ * --experimental-corrupt-check-time: the leader finds such a member while it runs, raises the CORRUPT alarm for
+ * it, and the cluster then refuses writes with etcd's "corrupt cluster" and still serves reads (etcd 3.4).
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class InitialCorruptCheckTest {
@@ -81,5 +90,35 @@ class InitialCorruptCheckTest {
         } catch (SQLException shutDown) {
             assertEquals("08006", shutDown.getSQLState(), shutDown.toString());
         }
+    }
+
+    @Test
+    void theLeadersPeriodicCheckRaisesTheCorruptAlarmForADifferingMemberAndWritesAreRefused() throws Exception {
+        cluster = LocalCluster.start(dir, 3, "corrupt", 3, "--experimental-corrupt-check-time=300ms");
+        int leaderIndex = cluster.awaitLeader();
+        EtcdServer leader = cluster.member(leaderIndex).server();
+        for (int i = 0; i < 20; i++) {
+            leader.put(PutRequest.of(Bytes.utf8("/k" + i), Bytes.utf8("v" + i))).get(30, TimeUnit.SECONDS);
+        }
+        long revision = leader.status().get().revision();
+        int checked = leaderIndex == 2 ? 1 : 2;
+        awaitRevision(cluster.member(checked).server(), revision);
+        long checkedId = cluster.member(checked).memberId();
+        assertEquals(List.of(), leader.alarms(), "members that agree raise nothing");
+        cluster.stopMember(checked);
+        corruptNewestValue(cluster.dataDir(checked));
+        cluster.startMember(checked);
+
+        EtcdServer current = cluster.member(cluster.awaitLeader()).server();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (current.alarms().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(new Alarm(checkedId, AlarmType.CORRUPT)), current.alarms());
+        ExecutionException refused = assertThrows(ExecutionException.class,
+                () -> current.put(PutRequest.of(Bytes.utf8("/after"), Bytes.utf8("x"))).get(30, TimeUnit.SECONDS));
+        assertTrue(refused.getCause() instanceof EtcdException e && e.error() == EtcdError.CORRUPT, refused.getCause().toString());
+        assertEquals(1, current.range(RangeRequest.of(Bytes.utf8("/k0"), null)).get(30, TimeUnit.SECONDS).kvs().size(),
+                "reads are still served");
     }
 }

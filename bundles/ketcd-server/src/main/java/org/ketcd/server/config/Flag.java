@@ -65,9 +65,8 @@ enum Flag {
     PEER_CERT_ALLOWED_HOSTNAME("peer-cert-allowed-hostname", "", Kind.STRING),
     STRICT_RECONFIG_CHECK("strict-reconfig-check", "true", Kind.BOOL),
     EXPERIMENTAL_INITIAL_CORRUPT_CHECK("experimental-initial-corrupt-check", "false", Kind.BOOL),
+    EXPERIMENTAL_CORRUPT_CHECK_TIME("experimental-corrupt-check-time", "0s", Kind.DURATION),
     // etcd 3.4's flags that have no effect in Ketcd: accepted, with a warning at start when given (Ignored's reason)
-    EXPERIMENTAL_CORRUPT_CHECK_TIME("experimental-corrupt-check-time", "0s", Kind.DURATION,
-            new Ignored("the periodic hash comparison with peers is not implemented yet")),
     FORCE_NEW_CLUSTER("force-new-cluster", "false", Kind.BOOL,
             new Ignored("not implemented yet; the member starts with its stored membership")),
     ENABLE_PPROF("enable-pprof", "false", Kind.BOOL,

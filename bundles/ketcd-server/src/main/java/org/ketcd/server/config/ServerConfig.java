@@ -753,6 +753,11 @@ public final class ServerConfig {
         return Boolean.parseBoolean(values.get(Flag.EXPERIMENTAL_INITIAL_CORRUPT_CHECK));
     }
 
+    /** --experimental-corrupt-check-time: how often the leader compares hashes with its peers; 0: never. */
+    public long corruptCheckIntervalMs() {
+        return durationMillis(values.get(Flag.EXPERIMENTAL_CORRUPT_CHECK_TIME));
+    }
+
     /** --auto-tls without --cert-file and --key-file (given certificates win, as in etcd). */
     public boolean clientAutoTls() {
         return autoTls() && values.get(Flag.CERT_FILE).isEmpty() && values.get(Flag.KEY_FILE).isEmpty();

@@ -200,12 +200,13 @@ class ServerConfigTest {
 
     @Test
     void aFlagWithoutEffectInKetcdIsNamedInOneWarningWithItsReason() throws Exception {
-        ServerConfig c = ServerConfig.resolve(new String[] {"--experimental-corrupt-check-time=1m", "--max-wals=5",
-            "--enable-pprof=1"}, Map.of("ETCD_PRE_VOTE", "true"), Map.of());
+        ServerConfig c = ServerConfig.resolve(new String[] {"--force-new-cluster", "--max-wals=5",
+            "--enable-pprof=1", "--experimental-corrupt-check-time=1m"}, Map.of("ETCD_PRE_VOTE", "true"), Map.of());
         List<String> warnings = c.ignoredFlagWarnings();
         assertEquals(3, warnings.size(), warnings.toString());
-        assertTrue(warnings.contains("flag --experimental-corrupt-check-time=1m has no effect in Ketcd: "
-                + "the periodic hash comparison with peers is not implemented yet"), warnings.toString());
+        assertTrue(warnings.contains("flag --force-new-cluster=true has no effect in Ketcd: "
+                + "not implemented yet; the member starts with its stored membership"), warnings.toString());
+        assertEquals(60_000, c.corruptCheckIntervalMs(), "--experimental-corrupt-check-time has its meaning: no warning");
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith("flag --pre-vote=true has no effect in Ketcd: ")), warnings.toString());
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith("flag --enable-pprof=true ")), warnings.toString());
     }
