@@ -96,6 +96,7 @@ public final class GrpcEndpointComponent {
                 LOG.info("serving insecure client requests on {}, this is strongly discouraged!", hostPort);
             }
         }
+        SystemdNotify.ready();
     }
 
     @Deactivate
