@@ -243,6 +243,16 @@ public final class EtcdMember implements AutoCloseable {
             PeerService peerService = new PeerService(() -> new PeerService.Answer(identity.clusterId(), identity.memberId(),
                     identity.name(), node.get() == null ? 0 : node.get().leaderId(),
                     node.get() == null ? 0 : node.get().appliedIndex(), members.list()));
+            boolean finishForcing = !bootstrapping && ForceNewCluster.unfinished(memberDir);
+            if (!bootstrapping && config.forceNewCluster() && !finishForcing) {
+                raft = RaftNode.start(raftSettings(config, identity, members, peerService, transport, memberDir, fatal), applier);
+                RaftNode old = raft;
+                raft = null;
+                ForceNewCluster.replay(old, applier);
+            }
+            if (!bootstrapping && (config.forceNewCluster() || finishForcing)) {
+                ForceNewCluster.reshape(memberDir, store, members, identity.memberId(), memberDir.resolve(RAFT_LOG_DIR));
+            }
             raft = RaftNode.start(raftSettings(config, identity, members, peerService, transport, memberDir, fatal), applier);
             node.set(raft);
             raft.onPeerQuery(query -> InitialCorruptCheck.answer(store, query));

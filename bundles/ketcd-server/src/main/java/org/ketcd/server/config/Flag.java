@@ -66,9 +66,8 @@ enum Flag {
     STRICT_RECONFIG_CHECK("strict-reconfig-check", "true", Kind.BOOL),
     EXPERIMENTAL_INITIAL_CORRUPT_CHECK("experimental-initial-corrupt-check", "false", Kind.BOOL),
     EXPERIMENTAL_CORRUPT_CHECK_TIME("experimental-corrupt-check-time", "0s", Kind.DURATION),
+    FORCE_NEW_CLUSTER("force-new-cluster", "false", Kind.BOOL),
     // etcd 3.4's flags that have no effect in Ketcd: accepted, with a warning at start when given (Ignored's reason)
-    FORCE_NEW_CLUSTER("force-new-cluster", "false", Kind.BOOL,
-            new Ignored("not implemented yet; the member starts with its stored membership")),
     ENABLE_PPROF("enable-pprof", "false", Kind.BOOL,
             new Ignored("a JVM has no Go profiler; use Java Flight Recorder: jcmd <pid> JFR.start")),
     CORS("cors", "*", Kind.STRING, new Ignored("the HTTP API sends no CORS headers")),

@@ -753,6 +753,11 @@ public final class ServerConfig {
         return Boolean.parseBoolean(values.get(Flag.EXPERIMENTAL_INITIAL_CORRUPT_CHECK));
     }
 
+    /** --force-new-cluster: a member with data restarts as the only member of its cluster. */
+    public boolean forceNewCluster() {
+        return Boolean.parseBoolean(values.get(Flag.FORCE_NEW_CLUSTER));
+    }
+
     /** --experimental-corrupt-check-time: how often the leader compares hashes with its peers; 0: never. */
     public long corruptCheckIntervalMs() {
         return durationMillis(values.get(Flag.EXPERIMENTAL_CORRUPT_CHECK_TIME));

@@ -200,12 +200,14 @@ class ServerConfigTest {
 
     @Test
     void aFlagWithoutEffectInKetcdIsNamedInOneWarningWithItsReason() throws Exception {
-        ServerConfig c = ServerConfig.resolve(new String[] {"--force-new-cluster", "--max-wals=5",
-            "--enable-pprof=1", "--experimental-corrupt-check-time=1m"}, Map.of("ETCD_PRE_VOTE", "true"), Map.of());
+        ServerConfig c = ServerConfig.resolve(new String[] {"--experimental-enable-lease-checkpoint", "--max-wals=5",
+            "--enable-pprof=1", "--experimental-corrupt-check-time=1m", "--force-new-cluster"}, Map.of("ETCD_PRE_VOTE", "true"),
+                Map.of());
         List<String> warnings = c.ignoredFlagWarnings();
         assertEquals(3, warnings.size(), warnings.toString());
-        assertTrue(warnings.contains("flag --force-new-cluster=true has no effect in Ketcd: "
-                + "not implemented yet; the member starts with its stored membership"), warnings.toString());
+        assertTrue(warnings.contains("flag --experimental-enable-lease-checkpoint=true has no effect in Ketcd: "
+                + "lease checkpoints are not implemented yet"), warnings.toString());
+        assertTrue(c.forceNewCluster(), "--force-new-cluster has its meaning: no warning");
         assertEquals(60_000, c.corruptCheckIntervalMs(), "--experimental-corrupt-check-time has its meaning: no warning");
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith("flag --pre-vote=true has no effect in Ketcd: ")), warnings.toString());
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith("flag --enable-pprof=true ")), warnings.toString());
