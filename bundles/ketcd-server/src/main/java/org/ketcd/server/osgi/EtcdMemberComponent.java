@@ -117,11 +117,14 @@ public final class EtcdMemberComponent {
         // gateway when its bundle is installed). Ketcd's cluster version is fixed: a member serves etcd 3.4's API
         // from its start.
         EtcdMember started = member;
-        started.published().thenRunAsync(() -> {
+        // on a thread of its own: the wait for the gateway may take a while, and must not hold a shared pool's thread
+        Thread lines = new Thread(() -> {
             awaitGatewayIfInstalled(context);
             LOG.info("{}", started.publishedLine());
             LOG.info("enabled capabilities for version 3.4");
-        });
+        }, "ketcd-readiness-lines");
+        lines.setDaemon(true);
+        started.published().thenRun(lines::start);
     }
 
     /** The longest the readiness lines wait for an installed JSON gateway bundle to serve. */
@@ -132,9 +135,15 @@ public final class EtcdMemberComponent {
         try {
             boolean installed = java.util.Arrays.stream(context.getBundles())
                     .anyMatch(b -> GATEWAY_BUNDLE.equals(b.getSymbolicName()) && b.getState() != org.osgi.framework.Bundle.UNINSTALLED);
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GATEWAY_READY_WAIT_MS);
-            while (installed && context.getServiceReference(org.ketcd.api.Http1Upstream.class) == null && System.nanoTime() < deadline) {
-                Thread.sleep(50);
+            if (installed) {
+                org.osgi.util.tracker.ServiceTracker<org.ketcd.api.Http1Upstream, org.ketcd.api.Http1Upstream> gateway =
+                        new org.osgi.util.tracker.ServiceTracker<>(context, org.ketcd.api.Http1Upstream.class, null);
+                gateway.open();
+                try {
+                    gateway.waitForService(GATEWAY_READY_WAIT_MS);
+                } finally {
+                    gateway.close();
+                }
             }
         } catch (IllegalStateException stopped) {
             // this bundle is stopping: nothing to wait for
