@@ -342,7 +342,8 @@ final class KetcdServer implements EtcdServer {
     }
 
     /** Runs a request step, turning a synchronous refusal into a failed future. */
-    private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> step) {
+    /** The step's future, or a failed one when the step refuses the request by throwing etcd's error. */
+    static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> step) {
         try {
             return step.get();
         } catch (EtcdException e) {

@@ -156,10 +156,6 @@ final class ServerAuth implements EtcdAuth {
     }
 
     private static <T> CompletableFuture<T> attempt(Supplier<CompletableFuture<T>> step) {
-        try {
-            return step.get();
-        } catch (EtcdException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return KetcdServer.attempt(step);
     }
 }
