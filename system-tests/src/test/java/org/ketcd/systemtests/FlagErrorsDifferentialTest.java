@@ -16,7 +16,8 @@ import org.ketcd.systemtests.harness.Member;
 
 /**
  * A malformed value of an etcd 3.4 flag stops etcd and bin/ketcd before anything starts, with the same
- * message and exit status 2 (bin/ketcd prefixes "ketcd: "; etcd follows with its usage text).
+ * message and exit status 2 (bin/ketcd prefixes "ketcd: "; etcd follows with its usage text). A configuration
+ * file (--config-file) that is missing or not YAML stops both with "error verifying flags, ..." and status 1.
  */
 class FlagErrorsDifferentialTest {
     @TempDir
@@ -33,8 +34,38 @@ class FlagErrorsDifferentialTest {
         assertEquals("2", etcd[0]);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"missing", "not-yaml"})
+    void a_config_file_etcd_cannot_use_gets_etcds_message_and_exit_status_one(String kind) throws Exception {
+        Path file = dir.resolve(kind + ".yml");
+        if (kind.equals("not-yaml")) {
+            Files.writeString(file, "name: [unclosed\n");
+        }
+        String[] etcd = run(List.of("etcd", "--config-file", file.toString()), "error verifying flags, ");
+        String[] ketcd = run(List.of(Member.ketcdScript().toString(), "--config-file", file.toString()), "error verifying flags, ");
+        assertEquals("1", etcd[0], etcd[1]);
+        assertEquals("1", ketcd[0], ketcd[1]);
+        if (kind.equals("missing")) {
+            assertEquals("open " + file + ": no such file or directory. See 'etcd --help'.", etcd[1]);
+            assertEquals(etcd[1], ketcd[1]);
+        } else {
+            // the YAML parsers' own words for the fault differ (go-yaml, SnakeYAML)
+            String prefix = "error converting YAML to JSON: yaml: ";
+            assertEquals(true, etcd[1].startsWith(prefix), etcd[1]);
+            assertEquals(true, ketcd[1].startsWith(prefix), ketcd[1]);
+        }
+    }
+
     /** Exit status and the first line of output that is not a deprecation warning. */
     private String[] run(List<String> cmd) throws IOException, InterruptedException {
+        return run(cmd, null);
+    }
+
+    /**
+     * Exit status and the first line of output that is not a deprecation warning, or with {@code after}, the rest of
+     * the first line that holds {@code after} (etcd logs with a timestamp and a level before its message).
+     */
+    private String[] run(List<String> cmd, String after) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "out", ".txt");
         ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(cmd)).redirectErrorStream(true).redirectOutput(out.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_") || k.startsWith("KETCD_"));
@@ -47,7 +78,9 @@ class FlagErrorsDifferentialTest {
             p.destroyForcibly();
         }
         String first = Files.readAllLines(out, StandardCharsets.UTF_8).stream()
-                .filter(l -> !l.isBlank() && !l.startsWith("[WARNING]")).findFirst().orElse("");
+                .filter(l -> !l.isBlank() && !l.startsWith("[WARNING]") && (after == null || l.contains(after)))
+                .map(l -> after == null ? l : l.substring(l.indexOf(after) + after.length())).findFirst()
+                .orElse("(no such line in: " + Files.readString(out) + ")");
         return new String[] {String.valueOf(p.exitValue()), first};
     }
 }
