@@ -172,16 +172,38 @@ public final class PeerService {
      * or not a Ketcd member) within {@link #PROBE_TIMEOUT_MS}.
      */
     static Answer probe(PeerTransport transport, String hostPort) {
+        try {
+            return probeReportingTls(transport, hostPort);
+        } catch (TlsRefused e) {
+            return null;
+        }
+    }
+
+    /** As {@link #probe}, but a failed TLS handshake is {@link TlsRefused} rather than no answer. */
+    static Answer probeReportingTls(PeerTransport transport, String hostPort) {
         ManagedChannel channel = transport.dial(hostPort);
         try {
             byte[] answer = ClientCalls.blockingUnaryCall(channel, GET,
                     CallOptions.DEFAULT.withDeadlineAfter(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS),
                     new byte[0]);
             return decode(answer);
-        } catch (StatusRuntimeException | IllegalArgumentException | IndexOutOfBoundsException e) {
+        } catch (StatusRuntimeException e) {
+            String tls = PeerTlsFailure.describe(e);
+            if (tls != null) {
+                throw new TlsRefused(tls);
+            }
+            return null;
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
             return null;
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    /** A probe's TLS handshake failed: the reason in etcd's words ({@link PeerTlsFailure}). */
+    public static final class TlsRefused extends RuntimeException {
+        TlsRefused(String reason) {
+            super(reason, null, false, false);
         }
     }
 }

@@ -91,8 +91,13 @@ public final class PeerTransport {
         return (client == null ? builder.usePlaintext() : builder.sslContext(client)).build();
     }
 
-    /** Asks the member at {@code hostPort} who it is ({@link PeerService#probe}). */
+    /** Asks the member at {@code hostPort} who it is ({@link PeerService#probe}); null when it does not answer. */
     public PeerService.Answer probe(String hostPort) {
         return PeerService.probe(this, hostPort);
+    }
+
+    /** As {@link #probe}, but throws {@link PeerService.TlsRefused} when the TLS handshake with it failed. */
+    public PeerService.Answer probeReportingTls(String hostPort) {
+        return PeerService.probeReportingTls(this, hostPort);
     }
 }

@@ -24,6 +24,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 final class PeerTrust extends X509ExtendedTrustManager {
     /** etcd's message when a verified certificate has another common name or host than the allowed one. */
     static final String WRONG_COMMON_NAME = "client certificate authentication failed";
+    /** The same refusal (certificate subject and reason) is logged at most this often. */
+    static final long REJECTION_LOG_INTERVAL_MS = 60_000;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PeerTrust.class);
 
     /** Null: no certificate is verified. */
     private final X509ExtendedTrustManager pkix;
@@ -31,6 +34,7 @@ final class PeerTrust extends X509ExtendedTrustManager {
     private final String allowedCn;
     private final String allowedHostname;
     private final List<X509CRL> crls;
+    private final RejectionLog rejections = new RejectionLog(REJECTION_LOG_INTERVAL_MS);
 
     PeerTrust(List<X509Certificate> trustedCas, boolean clientCertAuth, String allowedCn, String allowedHostname, List<X509CRL> crls)
             throws GeneralSecurityException, java.io.IOException {
@@ -77,24 +81,44 @@ final class PeerTrust extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
         if (clientCertAuth) {
-            pkix.checkClientTrusted(chain, authType, engine);
-            checkMember(chain);
+            rejecting(chain, () -> pkix.checkClientTrusted(chain, authType, engine));
         }
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
         if (clientCertAuth) {
-            pkix.checkClientTrusted(chain, authType, socket);
-            checkMember(chain);
+            rejecting(chain, () -> pkix.checkClientTrusted(chain, authType, socket));
         }
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         if (clientCertAuth) {
-            pkix.checkClientTrusted(chain, authType);
+            rejecting(chain, () -> pkix.checkClientTrusted(chain, authType));
+        }
+    }
+
+    private interface Check {
+        void run() throws CertificateException;
+    }
+
+    /**
+     * Checks a member dialing in ({@code pkix}, then {@link #checkMember}); a refusal is logged as etcd logs it
+     * ("rejected connection ..."), at most once a minute per certificate subject and reason: a refused member
+     * keeps dialing, and the member it dials is the only one that knows why (the JDK tells the dialer no more
+     * than certificate_unknown, often not even that).
+     */
+    private void rejecting(X509Certificate[] chain, Check pkixCheck) throws CertificateException {
+        try {
+            pkixCheck.run();
             checkMember(chain);
+        } catch (CertificateException e) {
+            String subject = chain.length == 0 ? "no certificate" : chain[0].getSubjectX500Principal().getName();
+            if (rejections.shouldLog(subject + " " + e.getMessage())) {
+                LOG.warn("rejected connection from a member with certificate {} (error \"{}\")", subject, e.getMessage());
+            }
+            throw e;
         }
     }
 

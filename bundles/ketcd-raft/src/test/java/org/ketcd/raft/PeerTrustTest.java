@@ -22,7 +22,8 @@ import org.ketcd.api.PemFiles;
 /**
  * Which member certificates a member accepts ({@link PeerTrust}), with certificates and a CRL made by openssl:
  * from the trusted CA or not, with the allowed common name or not, revoked or not, and when members dialing
- * in are not checked at all (no --peer-client-cert-auth).
+ * in are not checked at all (no --peer-client-cert-auth); and a refused handshake between two members, as the
+ * dialing member names it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PeerTrustTest {
@@ -129,6 +130,79 @@ class PeerTrustTest {
         assertEquals(0, trust.getAcceptedIssuers().length);
         // the member it dials is checked all the same
         assertThrows(CertificateException.class, () -> trust.checkServerTrusted(otherCa, "RSA"));
+    }
+
+    @Test
+    void aFailedHandshakeBetweenMembersIsNamedInEtcdsWords() throws Exception {
+        PeerTrust onlyMember = new PeerTrust(ca, true, "member", "", List.of());
+        // the dialer refuses the certificate of the member it dials
+        PeerTrust onlyIntruder = new PeerTrust(ca, true, "intruder", "", List.of());
+        assertEquals("this member refused the peer's certificate: client certificate authentication failed",
+                PeerTlsFailure.describe(handshake("member", onlyMember, "other-name", onlyIntruder)));
+        // an alert from the other member, with the JDK's words for it: Go's name of the alert
+        assertEquals("remote error: tls: unknown certificate", PeerTlsFailure.describe(new org.apache.ratis.thirdparty.io.grpc.StatusRuntimeException(
+                org.apache.ratis.thirdparty.io.grpc.Status.UNAVAILABLE.withCause(new javax.net.ssl.SSLHandshakeException(
+                        "Received fatal alert: certificate_unknown")))));
+        assertEquals("remote error: tls: bad certificate", PeerTlsFailure.describe(
+                new javax.net.ssl.SSLException("Received fatal alert: bad_certificate")));
+        assertEquals(null, PeerTlsFailure.describe(new java.net.ConnectException("Connection refused")));
+        assertEquals(null, handshake("member", onlyMember, "member", onlyMember), "members that trust each other connect");
+    }
+
+    @Test
+    void theSameRefusalIsLoggedOnceAnInterval() {
+        RejectionLog log = new RejectionLog(60_000);
+        assertEquals(true, log.shouldLog("CN=intruder wrong name"));
+        assertEquals(false, log.shouldLog("CN=intruder wrong name"));
+        assertEquals(true, log.shouldLog("CN=other wrong name"));
+        RejectionLog always = new RejectionLog(0);
+        assertEquals(true, always.shouldLog("k"));
+        assertEquals(true, always.shouldLog("k"));
+    }
+
+    /** A TLS connection over loopback; returns what the dialing side failed with (null: it worked). */
+    private Exception handshake(String serverCert, PeerTrust serverTrust, String clientCert, PeerTrust clientTrust)
+            throws Exception {
+        javax.net.ssl.SSLContext server = context(serverCert, serverTrust);
+        javax.net.ssl.SSLContext client = context(clientCert, clientTrust);
+        try (javax.net.ssl.SSLServerSocket listener = (javax.net.ssl.SSLServerSocket) server.getServerSocketFactory()
+                .createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            listener.setNeedClientAuth(true);
+            Thread accepting = new Thread(() -> {
+                try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) listener.accept()) {
+                    s.startHandshake();
+                    s.getOutputStream().write(1);
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(); // until the dialer closes
+                } catch (IOException expected) {
+                    // a refused handshake: the dialer is told with an alert
+                }
+            });
+            accepting.start();
+            try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) client.getSocketFactory()
+                    .createSocket(java.net.InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+                s.setSoTimeout(10_000);
+                s.startHandshake();
+                int answer = s.getInputStream().read();
+                return answer == 1 ? null : new IOException("the connection ended without an answer (" + answer + ")");
+            } catch (IOException e) {
+                return e;
+            } finally {
+                accepting.join(10_000);
+            }
+        }
+    }
+
+    private javax.net.ssl.SSLContext context(String cert, PeerTrust trust) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("peer", PemFiles.privateKey(dir.resolve(cert + ".key")), "p".toCharArray(), chain(cert));
+        javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, "p".toCharArray());
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+        context.init(keys.getKeyManagers(), new javax.net.ssl.TrustManager[] {trust}, null);
+        return context;
     }
 
     private X509Certificate[] chain(String name) throws Exception {

@@ -35,6 +35,7 @@ final class PeerCheck {
     private final PeerTransport transport;
     private final Set<Long> confirmed = new HashSet<>();
     private final Set<Long> disagreeing = new HashSet<>();
+    private final Set<String> tlsFailures = new HashSet<>();
 
     PeerCheck(MemberIdentity self, PeerTransport transport) {
         this.self = self;
@@ -48,7 +49,17 @@ final class PeerCheck {
                 continue;
             }
             URI url = peer.peerUrls().get(0);
-            PeerService.Answer answer = transport.probe(url.getHost() + ":" + url.getPort());
+            PeerService.Answer answer;
+            try {
+                answer = transport.probeReportingTls(url.getHost() + ":" + url.getPort());
+            } catch (PeerService.TlsRefused e) {
+                // as etcd's "rejected connection" lines; once per peer and reason, the probe repeats
+                if (tlsFailures.add(peer.id() + " " + e.getMessage())) {
+                    LOG.warn("TLS with peer {} at {} failed ({}): check --peer-cert-file, --peer-trusted-ca-file and"
+                            + " --peer-cert-allowed-cn/-hostname on both members", peer.name(), url, e.getMessage());
+                }
+                continue;
+            }
             if (answer == null) {
                 continue; // not up yet
             }
