@@ -199,6 +199,23 @@ public final class LocalCluster implements AutoCloseable {
         throw new AssertionError("no leader within 15 s");
     }
 
+    /**
+     * Waits until every running member has applied {@code revision} (at most 30 s): a member that has not received
+     * a single entry yet is not counted in an election by Ratis once the others have commits, so a test that stops
+     * members must first let the rest catch up.
+     */
+    public void awaitAllAt(long revision) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int i = 0; i < members.size(); i++) {
+            while (members.get(i) != null && members.get(i).server().status().get().revision() < revision) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("member " + names.get(i) + " did not reach revision " + revision + " within 30 s");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** Stops member {@code i} (its data dir stays for a restart). */
     public void stopMember(int i) throws Exception {
         EtcdMember m = members.get(i);

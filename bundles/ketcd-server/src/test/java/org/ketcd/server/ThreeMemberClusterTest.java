@@ -111,6 +111,7 @@ class ThreeMemberClusterTest {
         int leader = cluster.awaitLeader();
         int follower = (leader + 1) % 3;
         long rev = put(cluster.member(follower).server(), "/before", "1");
+        cluster.awaitAllAt(rev);
         long oldLeaderId = cluster.member(leader).memberId();
         cluster.stopMember(leader);
         int newLeader = cluster.awaitLeader();
@@ -228,6 +229,7 @@ class ThreeMemberClusterTest {
     void fiveMembersKeepServingWithTwoDownAndStopWritingWithThreeDown() throws Exception {
         cluster = LocalCluster.start(dir, 5, "five");
         long rev = put(cluster.member(4).server(), "/five", "a");
+        cluster.awaitAllAt(rev);
         cluster.stopMember(0);
         cluster.stopMember(1);
         assertTrue(put(cluster.member(2).server(), "/five", "b") > rev, "3 of 5 are a quorum");
@@ -243,6 +245,7 @@ class ThreeMemberClusterTest {
     void sevenMembersKeepServingWithTheLeaderAndTwoOthersDownAndStopWritingWithFourDown() throws Exception {
         cluster = LocalCluster.start(dir, 7, "seven");
         long rev = put(cluster.member(6).server(), "/seven", "a");
+        cluster.awaitAllAt(rev);
         int leader = cluster.awaitLeader();
         cluster.stopMember(leader);
         List<Integer> up = new java.util.ArrayList<>();
