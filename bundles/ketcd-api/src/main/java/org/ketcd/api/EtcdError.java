@@ -35,6 +35,8 @@ public enum EtcdError {
             "etcdserver: can only promote a learner member which is in sync with leader"),
     TOO_MANY_LEARNERS(StatusCode.FAILED_PRECONDITION, "etcdserver: too many learner members in cluster"),
     BAD_LEADER_TRANSFEREE(StatusCode.FAILED_PRECONDITION, "etcdserver: bad leader transferee"),
+    /** etcd has no gRPC mapping for it, so its clients see status UNKNOWN with this text. */
+    LEADER_TRANSFER_TIMEOUT(StatusCode.UNKNOWN, "etcdserver: request timed out, leader transfer took too long"),
     NOT_SUPPORTED_FOR_LEARNER(StatusCode.UNAVAILABLE, "etcdserver: rpc not supported for learner"),
     NO_LEADER(StatusCode.UNAVAILABLE, "etcdserver: no leader"),
     NOT_LEADER(StatusCode.FAILED_PRECONDITION, "etcdserver: not leader"),

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
@@ -50,6 +51,8 @@ public final class RaftNode implements AutoCloseable {
     static final long SNAPSHOT_CATCHUP_ENTRIES = 5_000;
     /** Where the newest snapshot point (term and index) is recorded, in the log directory. */
     static final String SNAPSHOT_FILE = "ketcd-snapshot";
+    /** Pause before a leadership transfer the target lost is asked again (etcd polls its transfer per tick). */
+    static final long TRANSFER_RETRY_PAUSE_MS = 50;
 
     private final RaftSettings settings;
     private final KetcdStateMachine stateMachine;
@@ -389,13 +392,38 @@ public final class RaftNode implements AutoCloseable {
                 group.getGroupId(), submitter.nextCallId(), built)));
     }
 
-    /** Hands leadership to {@code memberId} (etcd's MoveLeader); completes once it leads. */
+    /**
+     * Hands leadership to {@code memberId} (etcd's MoveLeader); completes once it leads, or fails with etcd's
+     * "leader transfer took too long" after {@code timeoutMs}. Ratis starts the target's election as soon as its
+     * log matches, but keeps appending (its commit metadata entries, other writes), so the target may campaign
+     * one entry behind and lose, and another member may win that election; etcd's leader refuses proposals during
+     * a transfer instead. The transfer is therefore asked again, of whichever member leads by then, until the
+     * target leads or the time is up.
+     */
     public CompletableFuture<Void> transferLeadership(long memberId, long timeoutMs) {
         if (!isLeader()) {
             return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
         }
-        return admin(target -> new TransferLeadershipRequest(submitter.clientId(), target, group.getGroupId(),
-                submitter.nextCallId(), RaftPeerId.valueOf(Long.toHexString(memberId)), timeoutMs));
+        return transferUntil(memberId, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+    }
+
+    private CompletableFuture<Void> transferUntil(long memberId, long deadlineNanos) {
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        if (leftMs <= 0) {
+            return CompletableFuture.failedFuture(EtcdError.LEADER_TRANSFER_TIMEOUT.exception());
+        }
+        return submitter.admin(target -> new TransferLeadershipRequest(submitter.clientId(), target, group.getGroupId(),
+                        submitter.nextCallId(), RaftPeerId.valueOf(Long.toHexString(memberId)), leftMs))
+                .handle((reply, failure) -> {
+                    if (failure == null && reply.isSuccess() || leaderId() == memberId) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    LOG.info("leadership transfer to {} did not complete ({}); asking again", Long.toHexString(memberId),
+                            failure != null ? failure.toString() : reply.getException() != null ? reply.getException().getMessage() : reply);
+                    Executor pause = CompletableFuture.delayedExecutor(TRANSFER_RETRY_PAUSE_MS, TimeUnit.MILLISECONDS);
+                    return CompletableFuture.supplyAsync(() -> null, pause).thenCompose(v -> transferUntil(memberId, deadlineNanos));
+                })
+                .thenCompose(f -> f);
     }
 
     private CompletableFuture<Void> admin(java.util.function.Function<RaftPeerId, RaftClientRequest> request) {

@@ -162,6 +162,43 @@ class MembershipTest {
                 : waitForLeader(cluster.member(follower).server(), targetId));
     }
 
+    /**
+     * Entries the leader appends while its target catches up (writes in flight, Ratis' commit entries) must not
+     * make a move fail: it completes once the target leads, as etcd's MoveLeader does.
+     */
+    @Test
+    void moveLeaderCompletesWhileWritesAreInFlight() throws Exception {
+        cluster = LocalCluster.start(dir, 3, "movebusy");
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong acknowledged = new java.util.concurrent.atomic.AtomicLong();
+        Thread writer = new Thread(() -> {
+            for (long i = 0; writing.get(); i++) {
+                try {
+                    int leader = cluster.awaitLeader();
+                    cluster.member(leader).server().put(PutRequest.of(Bytes.utf8("/busy/" + (i % 100)), Bytes.utf8("v" + i)))
+                            .get(10, TimeUnit.SECONDS);
+                    acknowledged.incrementAndGet();
+                } catch (Exception refusedDuringTheMove) {
+                    // a write refused while leadership moves is the client's to retry; only the move is under test
+                }
+            }
+        });
+        writer.start();
+        try {
+            for (int move = 0; move < 6; move++) {
+                int leader = cluster.awaitLeader();
+                int target = (leader + 1 + move % 2) % 3;
+                long targetId = cluster.member(target).memberId();
+                get(cluster.member(leader).server().moveLeader(targetId));
+                assertEquals(targetId, cluster.member(target).server().status().get().leader(), "move " + move);
+            }
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        assertTrue(acknowledged.get() > 0, "writes were acknowledged during the moves");
+    }
+
     private static long waitForLeader(EtcdServer s, long expected) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         long seen = 0;
