@@ -4,12 +4,14 @@
 #   bench/side-by-side.sh [--members N] [--repeats R] [--keys K] [--server-warmup S]
 #                         [--case-seconds S] [--case-warmup S] [--time-limit S] [--results FILE] [--no-results]
 #                         [--keys-only] [--key-size B] [--val-size B] [--ketcd-java-opts OPTS]
-#                         [--key-space N] [--cases ID,ID,...] [--ketcd-flags "FLAGS"]
+#                         [--key-space N] [--cases ID,ID,...] [--ketcd-flags "FLAGS"] [--on-followers]
 #
 # --key-space N: the load cases read and write N distinct keys (default 1,000), all written before the
 # first case; --cases: only these case ids (default all; see `cases` below); --ketcd-flags: extra flags
 # for Ketcd's members only (e.g. a small --experimental-value-cache-bytes, to read a data set larger than
-# the value cache).
+# the value cache); --on-followers: every load case sends only to the members that do not lead (with
+# --members 3 or more; a write through a follower is forwarded to the leader and answered once that
+# follower applied it, on both servers).
 #
 # Starts real etcd (N members) and Ketcd (N members, bootstrapped with the same --initial-cluster) on
 # free 127.0.0.1 ports with fresh temp data dirs, warms each server up
@@ -38,7 +40,7 @@ quota=$((8 * 1024 * 1024 * 1024))
 val_size=256; key_size=8
 # KETCD_JAVA_OPTS for Ketcd's members (e.g. -Xmx384m); empty: bin/ketcd's own heap policy
 ketcd_java_opts=""
-key_space=1000; only_cases=""; ketcd_flags=""
+key_space=1000; only_cases=""; ketcd_flags=""; on_followers=0
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -58,6 +60,7 @@ while [ $# -gt 0 ]; do
         --key-space) key_space="$2"; shift 2 ;;
         --cases) only_cases="$2"; shift 2 ;;
         --ketcd-flags) ketcd_flags="$2"; shift 2 ;;
+        --on-followers) on_followers=1; shift ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "side-by-side: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -73,7 +76,8 @@ if [ -z "${SIDE_BY_SIDE_BOUNDED:-}" ]; then
         --time-limit "$time_limit" --results "$results" $([ $results_write = 0 ] && echo --no-results) \
         $([ $keys_only = 1 ] && echo --keys-only) --key-size "$key_size" --val-size "$val_size" \
         ${ketcd_java_opts:+--ketcd-java-opts "$ketcd_java_opts"} --key-space "$key_space" \
-        ${only_cases:+--cases "$only_cases"} ${ketcd_flags:+--ketcd-flags "$ketcd_flags"}
+        ${only_cases:+--cases "$only_cases"} ${ketcd_flags:+--ketcd-flags "$ketcd_flags"} \
+        $([ $on_followers = 1 ] && echo --on-followers)
 fi
 
 bench="$here/ketcd-bench"
@@ -185,6 +189,7 @@ run_client() { # run_client bound-seconds outfile args... (in the background, so
 cases=(
   "put-1|stats.latency_ms.p50|lower|put, 1 conn, 1 client: p50 latency (ms)|put --conns 1 --clients 1 --key-space-size 1000"
   "put-1000|throughput|higher|put, 100 conns, 1000 clients: puts/s|put --conns 100 --clients 1000 --key-space-size 1000"
+  "put-10|throughput|higher|put, 10 conns, 10 clients: puts/s|put --conns 10 --clients 10 --key-space-size 1000"
   "range-lin|throughput|higher|range linearizable, 100 conns, 1000 clients: reads/s|range --conns 100 --clients 1000 --key-space-size 1000"
   "range-ser|throughput|higher|range serializable, 100 conns, 1000 clients: reads/s|range --serializable --conns 100 --clients 1000 --key-space-size 1000"
   "put-100|throughput|higher|put, 10 conns, 100 clients: puts/s|put --conns 10 --clients 100 --key-space-size 1000"
@@ -196,7 +201,7 @@ cases=(
 )
 case_bound=$((case_warmup + case_seconds + 60))
 # the key space of every case; only the selected cases
-default_cases=(put-1 put-1000 range-lin range-ser txn-put lease-grant watch)
+default_cases=(put-1 put-10 put-100 put-1000 range-lin range-ser txn-put lease-grant watch)
 selected=()
 for c in "${cases[@]}"; do
     id="${c%%|*}"
@@ -251,7 +256,7 @@ for ((r = 1; r <= repeats; r++)); do
             t0="$(cpu_ticks "$srv")"; w0="$(date +%s%N)"
             # shellcheck disable=SC2086
             run_client "$case_bound" "$out" $args --endpoints "$(endpoints_of "$srv")" --val-size $val_size \
-                --key-size $key_size --warmup "$case_warmup" --duration "$case_seconds" --label "$id/$srv/$r"
+                $([ $on_followers = 1 ] && echo --target-followers) --key-size $key_size --warmup "$case_warmup" --duration "$case_seconds" --label "$id/$srv/$r"
             t1="$(cpu_ticks "$srv")"; w1="$(date +%s%N)"
             server_cpu="$(python3 -c "print(round(($t1 - $t0) / $clk_tck, 2))")"
             wall="$(python3 -c "print(round(($w1 - $w0) / 1e9, 2))")"
@@ -301,7 +306,7 @@ machine="$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /pro
 jdk="$(java -version 2>&1 | head -1)"
 etcdv="$(etcd --version 2>/dev/null | head -1)"
 printf '%s\n' "${cases[@]}" > "$work/cases.txt"
-python3 - "$jsonl" "$work/cases.txt" "$results" "$results_write" "$members" "$repeats" "$keys" "$commit" "$machine" "$jdk" "$etcdv" \
+ON_FOLLOWERS="$on_followers" python3 - "$jsonl" "$work/cases.txt" "$results" "$results_write" "$members" "$repeats" "$keys" "$commit" "$machine" "$jdk" "$etcdv" \
     "$server_warmup" "$case_warmup" "$case_seconds" "$keys_only" "$key_size" "$val_size" "$ketcd_java_opts" "$key_space" "$ketcd_flags" <<'PY'
 import json, sys, statistics, datetime, os, re
 (jsonl, cases_f, results, write, members, repeats, keys, commit, machine, jdk, etcdv,
@@ -382,7 +387,8 @@ else:
         f"in its own client JVM; servers warmed up {sw} s before the first case; {key_size}-byte keys, {val_size}-byte values, "
         f"key space {int(key_space):,}; same flags for both (`--quota-backend-bytes` 8 GiB)"
         + (f", Ketcd also `{ketcd_flags}`" if ketcd_flags else "") + (f", Ketcd's JVM `{ketcd_opts}`" if ketcd_opts else "")
-        + ", fresh data dirs, client and servers on the same 2 cores",
+        + ", fresh data dirs, client and servers on the same 2 cores"
+        + ("; every load case sends only to followers (`--on-followers`)" if os.environ.get("ON_FOLLOWERS") == "1" else ""),
         "- client CPU: % of the whole machine used by the client JVM (`bench/ketcd-bench`) in the measured phase; "
         "server CPU: % of the machine used by the server process(es) over the whole client run (JVM start + warm-up + measured phase)", "",
         *out, "", *out2, ""]

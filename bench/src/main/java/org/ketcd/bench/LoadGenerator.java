@@ -77,6 +77,15 @@ final class LoadGenerator {
                 eps = List.of(leader);
             }
         }
+        if (o.targetFollowers) {
+            String leader = Main.findLeader(eps);
+            List<String> followers = eps.stream().filter(ep -> !ep.equals(leader)).toList();
+            if (leader == null || followers.isEmpty()) {
+                throw new IllegalStateException("--target-followers: " + (leader == null
+                        ? "no endpoint reports itself leader" : "the only endpoint leads"));
+            }
+            eps = followers;
+        }
         this.endpoints = eps;
         channels = new ManagedChannel[o.conns];
         kv = new KVGrpc.KVStub[o.conns];

@@ -18,6 +18,7 @@ final class Options {
     boolean sequentialKeys;
     double rate;
     boolean targetLeader;
+    boolean targetFollowers;
     boolean serializable;
     double readRatio = 0.5;
     int watchers = 100;
@@ -57,6 +58,7 @@ final class Options {
               --sequential-keys     key i = i mod key-space-size instead of random
               --rate R              requests/s (0 = as fast as possible; watch: puts/s, default 100)
               --target-leader       send only to the leader (found with Maintenance.Status)
+              --target-followers    send only to the members that do not lead (found the same way)
               --serializable        range: serializable instead of linearizable reads
               --prefill             range/mixed: put every key of the key space first (not measured)
               --read-ratio F        mixed: fraction of reads (default 0.5)
@@ -97,11 +99,12 @@ final class Options {
                 name = name.substring(0, eq);
             }
             switch (name) {
-                case "sequential-keys", "target-leader", "serializable", "prefill" -> {
+                case "sequential-keys", "target-leader", "target-followers", "serializable", "prefill" -> {
                     boolean b = value == null || Boolean.parseBoolean(value);
                     switch (name) {
                         case "sequential-keys" -> o.sequentialKeys = b;
                         case "target-leader" -> o.targetLeader = b;
+                        case "target-followers" -> o.targetFollowers = b;
                         case "serializable" -> o.serializable = b;
                         default -> o.prefill = b;
                     }
