@@ -65,6 +65,29 @@ class ThreeMemberClusterTest {
         }
     }
 
+    /**
+     * A write made through a follower is answered once that follower applied it, so the follower must learn the
+     * new commit index from the leader at once, not with the next heartbeat (every quarter of an election
+     * timeout; 1.5 s here): ten writes, one after another, through a follower and then serializable reads there
+     * take less than one heartbeat interval together.
+     */
+    @Test
+    void aFollowerLearnsEachCommitWithoutWaitingForTheNextHeartbeat() throws Exception {
+        cluster = LocalCluster.start(dir, 3, "announce", 3, "--election-timeout", "6000", "--heartbeat-interval", "500");
+        int follower = (cluster.awaitLeader() + 1) % 3;
+        EtcdServer s = cluster.member(follower).server();
+        put(s, "/warm", "up");
+        long heartbeatIntervalNanos = TimeUnit.MILLISECONDS.toNanos(6000 / 4);
+        long start = System.nanoTime();
+        for (int i = 0; i < 10; i++) {
+            put(s, "/k" + i, "v" + i);
+            assertArrayEquals(Bytes.utf8("v" + i), get(s, "/k" + i, true).value(), "the follower applied write " + i);
+        }
+        long took = System.nanoTime() - start;
+        assertTrue(took < heartbeatIntervalNanos, "10 writes through a follower took " + TimeUnit.NANOSECONDS.toMillis(took)
+                + " ms, more than one heartbeat interval");
+    }
+
     @Test
     void everyMemberReportsTheSameLeaderTermAndClusterInItsStatus() throws Exception {
         cluster = LocalCluster.start(dir, 3, "status");

@@ -25,7 +25,7 @@ import org.ketcd.systemtests.harness.Member;
 class FailoverTimeTest {
     /** Kills per cluster; more for a longer measurement: -Dsystem-tests.failover.repetitions=20. */
     private static final Duration PROBE_TIMEOUT = Duration.ofMillis(400);
-    private static final int REPETITIONS = Integer.getInteger("system-tests.failover.repetitions", 3);
+    private static final int REPETITIONS = Integer.getInteger("system-tests.failover.repetitions", 2);
 
     static Stream<Arguments> clusters() {
         return Stream.of(Member.Kind.ETCD, Member.Kind.target())

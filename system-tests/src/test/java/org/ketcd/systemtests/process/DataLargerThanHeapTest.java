@@ -34,8 +34,8 @@ import org.ketcd.systemtests.harness.Member;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class DataLargerThanHeapTest {
     private static final String HEAP = "-Xmx256m";
-    private static final int KEYS = 300_000;
-    private static final int VALUE_BYTES = 1024;
+    private static final int KEYS = 100_000;
+    private static final int VALUE_BYTES = 3 * 1024;
     /** Puts in flight at once. */
     private static final int IN_FLIGHT = 64;
     /** Keys per read when comparing. */
