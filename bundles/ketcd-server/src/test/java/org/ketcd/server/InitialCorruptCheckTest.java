@@ -54,7 +54,7 @@ class InitialCorruptCheckTest {
         }
         long revision = leader.status().get().revision();
         int checked = cluster.awaitLeader() == 2 ? 1 : 2;
-        awaitRevision(cluster.member(checked).server(), revision);
+        cluster.awaitAllAt(revision);
         cluster.stopMember(checked);
 
         cluster.startMember(checked); // same data as its peers: the check passes
@@ -67,14 +67,6 @@ class InitialCorruptCheckTest {
         // etcd compares nothing without the flag: the member starts on its (corrupt) data
         cluster.startMember(checked, "--experimental-initial-corrupt-check=false");
         assertEquals(revision, cluster.member(checked).server().status().get().revision());
-    }
-
-    private static void awaitRevision(EtcdServer s, long revision) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (s.status().get().revision() < revision && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(revision, s.status().get().revision());
     }
 
     /** Rewrites the newest stored value behind the member's back, as a disk fault or a stray tool would. */
@@ -102,7 +94,7 @@ class InitialCorruptCheckTest {
         }
         long revision = leader.status().get().revision();
         int checked = leaderIndex == 2 ? 1 : 2;
-        awaitRevision(cluster.member(checked).server(), revision);
+        cluster.awaitAllAt(revision);
         long checkedId = cluster.member(checked).memberId();
         assertEquals(List.of(), leader.alarms(), "members that agree raise nothing");
         cluster.stopMember(checked);
