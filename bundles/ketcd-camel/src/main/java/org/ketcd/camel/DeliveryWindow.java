@@ -8,7 +8,8 @@ import org.ketcd.api.Event;
 
 /**
  * The events a consumer has handed to its route and not yet seen succeed: at most {@code size} of them, in
- * revision order. Used by the consumer thread only; a route completes its exchanges on any thread, and all a
+ * revision order ({@code size} is the endpoint's {@code maxInFlight}; why its default is 16:
+ * {@link KetcdEndpoint#DEFAULT_MAX_IN_FLIGHT}). Used by the consumer thread only; a route completes its exchanges on any thread, and all a
  * completion does is mark its delivery and wake the consumer thread ({@code wake}).
  * <p>Rules it keeps:
  * <ul>
@@ -157,10 +158,6 @@ final class DeliveryWindow {
             waits.completion(POLL_MS);
         }
         popCompleted();
-    }
-
-    boolean isEmpty() {
-        return entries.isEmpty();
     }
 
     /** Reports the completed prefix, retries after a failure once nothing is in flight, sends what fits. */
