@@ -25,13 +25,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the changes of a key or prefix, one exchange per event, in revision order, at least once:
  * <ul>
- * <li>It watches through the member's own watch hub, on one thread of its own, and hands each event to the
- *     route synchronously. An exchange that fails is retried (back-off {@value #FIRST_BACKOFF_MS} ms doubling
- *     to {@value #MAX_BACKOFF_MS} ms) until it succeeds or the route stops: nothing is skipped, and a broker
- *     that is down holds the stream back instead of losing it.</li>
- * <li>After the last event of a revision succeeded, the revision counts as delivered and goes to the route's
- *     {@link Checkpoints checkpoint}; a restarted route, or the route on another member after a failover,
- *     resumes after it. Duplicates are possible only for what was delivered after the last checkpoint write.</li>
+ * <li>It watches through the member's own watch hub, on one thread of its own, and hands the events to the
+ *     route in revision order, with up to {@code maxInFlight} exchanges not yet completed (a
+ *     {@link DeliveryWindow}; an asynchronous producer such as an MQTT QoS 1 publish then waits for its
+ *     acknowledgements side by side instead of one after another). An exchange that fails is retried, with
+ *     every event after it, in order (back-off {@value #FIRST_BACKOFF_MS} ms doubling to {@value #MAX_BACKOFF_MS} ms)
+ *     until it succeeds or the route stops: nothing is skipped, and a broker that is down holds the stream back
+ *     instead of losing it. {@code maxInFlight=1} sends one exchange at a time.</li>
+ * <li>Once the last event of a revision and every event before it succeeded, the revision counts as delivered
+ *     and goes to the route's {@link Checkpoints checkpoint}; a restarted route, or the route on another member
+ *     after a failover, resumes after it. Duplicates are possible only for what was delivered after the last
+ *     checkpoint write, and for the events after a failed one (resent with it).</li>
+ * <li>Stopping retries nothing, waits for the exchanges in flight and checkpoints what completed in order.</li>
  * <li>If the revision to resume from was compacted, it sends the current state of the range as a resync
  *     (header {@link KetcdConstants#RESYNC}) and goes on from there.</li>
  * </ul>
@@ -45,7 +50,7 @@ public class KetcdConsumer extends DefaultConsumer {
      */
     static final long FIRST_BACKOFF_MS = 5;
     static final long MAX_BACKOFF_MS = 5000;
-    /** How long the consumer waits for its thread to finish the exchange in flight when stopped. */
+    /** How long the consumer waits for its thread to finish the exchanges in flight when stopped. */
     static final long STOP_GRACE_MS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(KetcdConsumer.class);
 
@@ -57,6 +62,7 @@ public class KetcdConsumer extends DefaultConsumer {
     private volatile boolean running;
     private ExecutorService executor;
     private Checkpoints checkpoints;
+    private DeliveryWindow window;
     /** The next revision to deliver (0 = not known yet); only the consumer thread changes it after start. */
     private long next;
 
@@ -73,6 +79,7 @@ public class KetcdConsumer extends DefaultConsumer {
         if (endpoint.isCheckpoint()) {
             checkpoints = new Checkpoints(server, checkpointId(), endpoint.getCheckpointIntervalMs());
         }
+        window = new DeliveryWindow(endpoint.getMaxInFlight(), this::send, this::delivered, new Waits(), ready::release);
         running = true;
         stopping.drainPermits();
         // where to start is decided now, so "changes from now on" means from the route's start
@@ -96,11 +103,11 @@ public class KetcdConsumer extends DefaultConsumer {
         ready.release();
         stopping.release();
         if (executor != null) {
-            // let the exchange in flight finish (a broker send), so its revision is checkpointed
+            // let the exchanges in flight finish (broker sends), so their revisions are checkpointed
             executor.shutdown();
             if (!executor.awaitTermination(STOP_GRACE_MS, TimeUnit.MILLISECONDS)) {
-                LOG.warn("ketcd consumer {}: the exchange in flight did not finish within {} ms; interrupting it"
-                        + " (it will be delivered again)", endpoint.getPath(), STOP_GRACE_MS);
+                LOG.warn("ketcd consumer {}: the exchanges in flight did not finish within {} ms; interrupting"
+                        + " (they will be delivered again)", endpoint.getPath(), STOP_GRACE_MS);
                 getEndpoint().getCamelContext().getExecutorServiceManager().shutdownNow(executor);
             }
             executor = null;
@@ -180,6 +187,12 @@ public class KetcdConsumer extends DefaultConsumer {
     }
 
     private void finish() {
+        try {
+            window.settle();
+        } catch (Exception e) {
+            LOG.warn("ketcd consumer {}: stopped before the exchanges in flight completed ({}); they will be delivered"
+                    + " again", endpoint.getPath(), e.toString());
+        }
         if (checkpoints != null) {
             try {
                 checkpoints.flush();
@@ -225,6 +238,7 @@ public class KetcdConsumer extends DefaultConsumer {
         while (running) {
             WatchBatch batch = watch.poll();
             if (batch == null) {
+                window.advance(); // completions wake this thread too: report them, retry a failure
                 if (!ready.tryAcquire(1, TimeUnit.SECONDS) && checkpoints != null) {
                     checkpoints.flush(); // idle: store what the interval held back
                 }
@@ -241,19 +255,29 @@ public class KetcdConsumer extends DefaultConsumer {
     }
 
     private void deliver(List<Event> events) throws Exception {
+        boolean offered = false; // whether the route got an event of the current revision
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
-            boolean last = i == events.size() - 1 || events.get(i + 1).revision() != e.revision();
             if (!isReserved(e.kv().key())) {
                 Event full = endpoint.isPrevKv() && !e.isCreate() ? e.withPrevKv(previous(e)) : e;
-                deliverUntilDone(full, lastDelivered(events, i), false);
+                boolean lastSeen = lastDelivered(events, i);
+                window.offer(full, lastSeen, false, lastSeen ? e.revision() : 0);
+                offered = true;
             }
-            if (last) {
+            if (i == events.size() - 1 || events.get(i + 1).revision() != e.revision()) {
                 next = e.revision() + 1;
-                if (checkpoints != null) {
-                    checkpoints.delivered(e.revision());
+                if (!offered) {
+                    window.revisionEnds(e.revision());
                 }
+                offered = false;
             }
+        }
+    }
+
+    /** A revision whose events all succeeded, and every earlier one. */
+    private void delivered(long revision) throws Exception {
+        if (checkpoints != null) {
+            checkpoints.delivered(revision);
         }
     }
 
@@ -274,8 +298,9 @@ public class KetcdConsumer extends DefaultConsumer {
                 .get(KetcdEndpoint.REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         List<KeyValue> kvs = r.kvs().stream().filter(kv -> !isReserved(kv.key())).toList();
         for (int i = 0; i < kvs.size() && running; i++) {
-            deliverUntilDone(Event.put(kvs.get(i)), i == kvs.size() - 1, true);
+            window.offer(Event.put(kvs.get(i)), i == kvs.size() - 1, true, 0);
         }
+        window.drain();
         if (running && checkpoints != null) {
             checkpoints.delivered(r.revision());
             checkpoints.flush();
@@ -283,34 +308,52 @@ public class KetcdConsumer extends DefaultConsumer {
         return r.revision();
     }
 
-    /** Hands one event to the route until an exchange for it succeeds; throws InterruptedException when stopped. */
-    private void deliverUntilDone(Event e, boolean lastInTransaction, boolean resync) throws Exception {
-        long backoff = FIRST_BACKOFF_MS;
-        for (int attempt = 1; ; attempt++) {
-            if (!running) {
-                throw new InterruptedException("stopped");
-            }
-            Exchange exchange = createExchange(false);
-            try {
-                messages.fill(exchange.getIn(), e, lastInTransaction, resync);
-                getProcessor().process(exchange);
-            } catch (Exception failure) {
-                exchange.setException(failure);
-            }
+    /** Hands one event to the route as an exchange; the exchange's completion (on any thread) reports to the window. */
+    private void send(DeliveryWindow.Delivery d) {
+        if (!running) {
+            d.failed(new IllegalStateException("consumer stopped")); // a stopping consumer sends nothing new
+            return;
+        }
+        Exchange exchange = createExchange(false);
+        try {
+            messages.fill(exchange.getIn(), d.event, d.lastInTransaction, d.resync);
+        } catch (Exception e) {
+            releaseExchange(exchange, false);
+            d.failed(e);
+            return;
+        }
+        getAsyncProcessor().process(exchange, doneSync -> {
             Exception failure = exchange.getException();
             releaseExchange(exchange, false);
             if (failure == null) {
-                return;
+                d.succeeded();
+            } else {
+                d.failed(failure);
             }
+        });
+    }
+
+    /** The window waits on this consumer's wake-ups (watch events, completions, stop) and back-off. */
+    private final class Waits implements DeliveryWindow.Waits {
+        @Override
+        public boolean completion(long ms) throws InterruptedException {
+            ready.tryAcquire(ms, TimeUnit.MILLISECONDS);
+            return running;
+        }
+
+        @Override
+        public boolean backoff(long ms) {
+            return pause(ms);
+        }
+
+        @Override
+        public void retrying(DeliveryWindow.Delivery failed, int attempt, Exception failure) {
             if (attempt == 1 || attempt % 20 == 0) {
-                LOG.warn("ketcd consumer {}: delivery of {} {} at revision {} failed (attempt {}): {}; retrying",
-                        endpoint.getPath(), e.type(), new String(e.kv().key(), StandardCharsets.UTF_8), e.revision(),
-                        attempt, failure.toString());
+                Event e = failed.event;
+                LOG.warn("ketcd consumer {}: delivery of {} {} at revision {} failed (attempt {}): {}; retrying it and"
+                        + " every event after it", endpoint.getPath(), e.type(), new String(e.kv().key(), StandardCharsets.UTF_8),
+                        e.revision(), attempt, String.valueOf(failure));
             }
-            if (!pause(backoff)) {
-                throw new InterruptedException("stopped");
-            }
-            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         }
     }
 

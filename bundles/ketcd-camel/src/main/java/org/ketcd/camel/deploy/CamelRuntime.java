@@ -28,6 +28,12 @@ public final class CamelRuntime implements AutoCloseable {
     static final long STOP_TIMEOUT_S = 45;
     /** Delay (and retry interval) of master: before it starts the consumer of a route this member now leads. */
     static final long MASTER_START_DELAY_MS = 200;
+    /**
+     * Components of Ketcd's own that take the scheme of Camel's when their fragment is attached, so route files
+     * stay as they are: paho-mqtt5 with a producer that does not wait for each acknowledgement on the route's
+     * thread (ketcd-camel-mqtt), which lets a ketcd: consumer keep several publishes in flight.
+     */
+    static final Map<String, String> OWN_COMPONENTS = Map.of("paho-mqtt5", "org.ketcd.camel.mqtt.PipelinedPahoMqtt5Component");
     private static final Logger LOG = LoggerFactory.getLogger(CamelRuntime.class);
 
     private final ExecutorService thread;
@@ -66,6 +72,7 @@ public final class CamelRuntime implements AutoCloseable {
             org.apache.camel.component.master.MasterComponent master = new org.apache.camel.component.master.MasterComponent();
             master.setBackOffDelay(MASTER_START_DELAY_MS);
             c.addComponent("master", master);
+            addOwnComponents(c, runtime.loader);
             c.getShutdownStrategy().setTimeout(STOP_TIMEOUT_S - 15);
             c.start();
             runtime.context = c;
@@ -75,6 +82,19 @@ public final class CamelRuntime implements AutoCloseable {
         LOG.info("ketcd-camel: Camel {} started (member {}, cluster lease TTL {} s)",
                 runtime.context.getVersion(), memberName, clusterTtlSeconds);
         return runtime;
+    }
+
+    private static void addOwnComponents(CamelContext c, ClassLoader loader) throws ReflectiveOperationException {
+        for (Map.Entry<String, String> own : OWN_COMPONENTS.entrySet()) {
+            Class<?> type;
+            try {
+                type = loader.loadClass(own.getValue());
+            } catch (ClassNotFoundException fragmentNotAttached) {
+                continue;
+            }
+            c.addComponent(own.getKey(), (org.apache.camel.Component) type.getDeclaredConstructor().newInstance());
+            LOG.info("ketcd-camel: {}: is {}", own.getKey(), type.getSimpleName());
+        }
     }
 
     public CamelContext context() {
