@@ -15,9 +15,9 @@
 #
 # Starts real etcd (N members) and Ketcd (N members, bootstrapped with the same --initial-cluster) on
 # free 127.0.0.1 ports with fresh temp data dirs, warms each server up
-# with an unrecorded load (default 30 s per member: one JVM needs 20-40 s of load to JIT, and N member
-# JVMs compile N times as much on the same 2 cores; 3 fresh members were still compiling after 60 s,
-# with one-client put p50 falling from ~15 ms to ~2 ms), runs every case against one server
+# with an unrecorded load (default 80 s per member: one JVM needs 20-40 s of load to JIT, and N member
+# JVMs compile N times as much on the same 2 cores; 3 fresh members were still compiling after 120 s,
+# with one-client put p50 11-14 ms after 90 s of warm-up and 3.5-3.8 ms after 240 s, bench/RESULTS.md), runs every case against one server
 # after the other with interleaved repeats (etcd first in odd repeats, Ketcd first in even ones), then
 # measures, on fresh members, the resident memory with K keys loaded and the restart-to-serving time
 # (--keys-only: only that part, no load cases; its section in RESULTS.md then has only the memory table).
@@ -66,7 +66,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-[ -n "$server_warmup" ] || server_warmup=$(( 30 * members ))
+[ -n "$server_warmup" ] || server_warmup=$(( 80 * members ))
 
 # the whole run is bounded: re-exec under timeout(1) (SIGTERM -> the trap below cleans up)
 if [ -z "${SIDE_BY_SIDE_BOUNDED:-}" ]; then
