@@ -23,7 +23,7 @@
 # (--keys-only: only that part, no load cases; its section in RESULTS.md then has only the memory table).
 # Prints a table of medians and the ratio Ketcd/etcd, and writes bench/RESULTS.md (newest run first).
 # Every process it starts is killed by PID at the end, on failure and on Ctrl-C; every run is bounded
-# (`timeout`), and so is the whole script (--time-limit, default 1200 s).
+# (`timeout`), and so is the whole script (--time-limit, default 2400 s).
 #
 # Needs: etcd on the PATH, the Ketcd distribution (karaf-assembly/target/assembly, or $KETCD_ASSEMBLY with
 # $KETCD_COMMIT naming the commit it was built from),
@@ -31,7 +31,7 @@
 set -uo pipefail
 
 members=1; repeats=3; keys=100000; server_warmup=; case_seconds=6; case_warmup=4
-time_limit=1200; results_write=1; keys_only=0
+time_limit=2400; results_write=1; keys_only=0
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 root="$(cd "$here/.." && pwd -P)"
 results="$here/RESULTS.md"
