@@ -24,27 +24,16 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 assembly="${KETCD_ASSEMBLY:-$here/../karaf-assembly/target/assembly}"
 bench="$here/ketcd-bench"
 work="$(mktemp -d /tmp/ketcd-watch-latency.XXXXXX)"
-# Karaf's runtime state (bundle caches) of the members started here goes with the work dir
-export KETCD_RUNTIME_DIR="$work/karaf-runtime"
-server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill -KILL "$server_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
+. "$here/single-member.sh"
+trap stop_single_at_exit EXIT INT TERM
 
 run_one() { # run_one etcd|ketcd
-    local srv="$1" ports cp pp cmd
-    read -r cp pp <<< "$("$bench" free-ports 2)"
-    if [ "$srv" = etcd ]; then cmd=(etcd); else cmd=("$assembly/bin/ketcd"); fi
-    "${cmd[@]}" --name m1 --data-dir "$work/$srv" \
-        --listen-client-urls "http://127.0.0.1:$cp" --advertise-client-urls "http://127.0.0.1:$cp" \
-        --listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
-        --initial-cluster "m1=http://127.0.0.1:$pp" > "$work/$srv.log" 2>&1 &
-    server_pid=$!
-    timeout 200 "$bench" wait-ready --endpoints "127.0.0.1:$cp" --timeout 180 > /dev/null \
-        || { echo "watch-latency: $srv did not start; log:" >&2; tail -20 "$work/$srv.log" >&2; return 1; }
-    timeout $((seconds + warmup + 120)) "$bench" watch --endpoints "127.0.0.1:$cp" --conns "$streams" \
+    local srv="$1"
+    start_single "$srv" watch-latency || return 1
+    timeout $((seconds + warmup + 120)) "$bench" watch --endpoints "127.0.0.1:$client_port" --conns "$streams" \
         --watchers "$watchers" --streams "$streams" --rate "$rate" --duration "$seconds" --warmup "$warmup" \
         --label "$srv" | grep -E '^RESULT' > "$work/$srv.result"
-    kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
+    stop_single
 }
 
 run_one etcd && run_one ketcd || exit 1

@@ -83,6 +83,25 @@ final class KarafMember {
         return options.toArray(Option[]::new);
     }
 
+    /** The container's Karaf home that Pax Exam unpacked for this member: the one whose cfg names its client URL. */
+    Path home() throws IOException {
+        try (java.util.stream.Stream<Path> homes = Files.list(target.resolve("exam"))) {
+            for (Path home : homes.toList()) {
+                Path cfg = home.resolve("etc/org.ketcd.server.cfg");
+                if (Files.exists(cfg)) {
+                    java.util.Properties p = new java.util.Properties();
+                    try (java.io.Reader r = Files.newBufferedReader(cfg)) {
+                        p.load(r);
+                    }
+                    if (clientUrl.equals(p.getProperty("listen-client-urls"))) {
+                        return home;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no container under " + target.resolve("exam") + " has " + clientUrl);
+    }
+
     /**
      * Karaf installs the boot features asynchronously after the container is up: waits until the member
      * answers a read.

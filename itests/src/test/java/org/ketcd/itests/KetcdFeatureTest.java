@@ -80,4 +80,42 @@ public class KetcdFeatureTest {
             Thread.sleep(500);
         }
     }
+
+    /**
+     * An operator edits etc/org.ketcd.server.cfg while the member runs: the quota and the log level change at once, a
+     * Raft timing is logged as waiting for the next start, and the member is not restarted (its "ready" line once).
+     */
+    @Test
+    public void editingTheCfgFileAppliesQuotaAndLogLevelAtOnceWithoutARestart() throws Exception {
+        java.nio.file.Path home = MEMBER.home();
+        java.nio.file.Path cfg = home.resolve("etc/org.ketcd.server.cfg");
+        java.nio.file.Path log = home.resolve("data/log/karaf.log");
+        String ready = "ketcd: member itest ready";
+        awaitLog(log, ready);
+        String original = java.nio.file.Files.readString(cfg);
+        try {
+            java.nio.file.Files.writeString(cfg, original + "\nquota-backend-bytes = 3221225472\nlog-level = debug\nheartbeat-interval = 200\n");
+            awaitLog(log, "ketcd: configuration changed, effective at the member's next start: heartbeat-interval: 100 -> 200");
+            String text = java.nio.file.Files.readString(log);
+            org.junit.Assert.assertTrue(text.contains("ketcd: configuration changed, applied: quota-backend-bytes: 0 -> 3221225472"));
+            org.junit.Assert.assertTrue(text.contains("ketcd: configuration changed, applied: log-level: info -> debug"));
+            java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(CLIENT_URL + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            org.junit.Assert.assertTrue(metrics.body(), metrics.body().lines().anyMatch("etcd_server_quota_backend_bytes 3.221225472E9"::equals));
+            assertEquals("the member was restarted", 1, text.split(java.util.regex.Pattern.quote(ready), -1).length - 1);
+        } finally {
+            java.nio.file.Files.writeString(cfg, original);
+        }
+    }
+
+    private static void awaitLog(java.nio.file.Path log, String line) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (!java.nio.file.Files.exists(log) || !java.nio.file.Files.readString(log).contains(line)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no \"" + line + "\" in " + log + " within 180 s");
+            }
+            Thread.sleep(200);
+        }
+    }
 }

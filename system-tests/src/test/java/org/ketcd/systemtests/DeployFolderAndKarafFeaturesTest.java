@@ -26,6 +26,7 @@ import org.ketcd.systemtests.harness.Member;
  * <ul>
  * <li>{@code <data-dir>/deploy} is created and is this member's hot-deploy folder: a {@code .cfg} dropped there
  * reaches Config Admin and a bundle jar is installed and started (FileInstall's log lines say so);</li>
+ * <li>a shipped Ketcd bundle updated from the deploy folder comes back as shipped when the update is removed;</li>
  * <li>{@code --karaf-features}: a feature shipped in the distribution ({@code wrap}) is installed with one INFO
  * line, an unknown one gives exactly one ERROR line naming it, and the member keeps serving etcdctl.</li>
  * </ul>
@@ -51,6 +52,24 @@ class DeployFolderAndKarafFeaturesTest {
             writeBundle(jar, "org.ketcd.systemtests.probe");
             awaitLog(m, "Creating configuration {org.ketcd.systemtests.probe} from " + deploy.resolve("org.ketcd.systemtests.probe.cfg"));
             awaitLog(m, "Started bundle: file:" + jar);
+
+            // An update of a shipped Ketcd bundle (the same jar, as a newer build would be) dropped in, then removed:
+            // the shipped bundle is back.
+            Path shipped;
+            try (java.util.stream.Stream<Path> jars = Files.list(Member.ketcdScript().getParent().getParent()
+                    .resolve("system/org/ketcd/ketcd-shell"))) {
+                Path versionDir = jars.findFirst().orElseThrow();
+                try (java.util.stream.Stream<Path> inside = Files.list(versionDir)) {
+                    shipped = inside.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+                }
+            }
+            Path update = deploy.resolve("ketcd-shell-update.jar");
+            Path staged = Files.copy(shipped, deploy.getParent().resolve("ketcd-shell-update.jar"));
+            Files.move(staged, update, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            awaitLog(m, "A bundle with the same symbolic name (org.ketcd.shell)");
+            Files.delete(update);
+            awaitLog(m, "Uninstalling bundle");
+            awaitLog(m, "ketcd: the update of org.ketcd.shell in a deploy folder was removed; the shipped bundle mvn:org.ketcd/ketcd-shell/");
 
             CommandResult put = m.ctl("put", "/deploy/k", "v");
             assertEquals(0, put.exitCode(), put::toString);

@@ -37,7 +37,8 @@ import org.ketcd.systemtests.harness.Member;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class JsonGatewayDifferentialTest {
-    private static final String[] FLAGS = {"--max-request-bytes", "65536"};
+    /** Both with the extensive metrics: the gRPC handling-time histograms are compared too. */
+    private static final String[] FLAGS = {"--max-request-bytes", "65536", "--metrics", "extensive"};
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Differ between any two clusters. */
     private static final Set<String> ALWAYS_MASKED = Set.of("cluster_id", "member_id", "raft_term");
@@ -131,6 +132,65 @@ class JsonGatewayDifferentialTest {
         List<String> found = new ArrayList<>(differences);
         differences.clear();
         assertTrue(found.isEmpty(), found.size() + " difference(s) between etcd 3.4 and Ketcd:\n" + String.join("\n", found));
+    }
+
+    /** What etcd's Grafana dashboard and alert rules read, all of which Ketcd exports. */
+    static final List<String> DASHBOARD_METRICS = List.of("etcd_server_has_leader", "etcd_server_leader_changes_seen_total",
+            "etcd_server_proposals_committed_total", "etcd_server_proposals_applied_total", "etcd_server_proposals_pending",
+            "etcd_server_proposals_failed_total", "etcd_mvcc_db_total_size_in_bytes", "etcd_mvcc_db_total_size_in_use_in_bytes",
+            "etcd_server_quota_backend_bytes", "etcd_debugging_mvcc_keys_total", "etcd_disk_backend_commit_duration_seconds",
+            "etcd_disk_wal_fsync_duration_seconds",
+            "grpc_server_started_total", "grpc_server_handled_total", "grpc_server_handling_seconds", "etcd_network_client_grpc_received_bytes_total",
+            "etcd_network_client_grpc_sent_bytes_total", "process_resident_memory_bytes", "process_cpu_seconds_total",
+            "process_open_fds", "process_max_fds");
+
+    @Test
+    void metricsUnderEtcdsNamesHaveEtcdsTypesAndLabels() {
+        Map<String, String> etcdFamilies = metricFamilies(Http.get(etcd.endpoint() + "/metrics").body());
+        Map<String, String> ketcdFamilies = metricFamilies(Http.get(ketcd.endpoint() + "/metrics").body());
+        for (String name : DASHBOARD_METRICS) {
+            if (!etcdFamilies.containsKey(name)) {
+                differences.add(name + ": not exported by etcd 3.4 itself");
+            }
+            if (!ketcdFamilies.containsKey(name)) {
+                differences.add(name + ": exported by etcd, not by Ketcd");
+            }
+        }
+        // Whatever Ketcd exports under etcd's and gRPC's names, etcd exports too, with the same type and labels.
+        ketcdFamilies.forEach((name, typeAndLabels) -> {
+            if (name.startsWith("etcd_") || name.startsWith("grpc_server_") || name.startsWith("process_")) {
+                if (!typeAndLabels.equals(etcdFamilies.get(name))) {
+                    differences.add(name + ": Ketcd " + typeAndLabels + ", etcd " + etcdFamilies.get(name));
+                }
+            }
+        });
+        assertNoDifferences();
+    }
+
+    /** A scrape's families: name to "type [label names]" (the labels of its first sample, le of a histogram excluded). */
+    private static Map<String, String> metricFamilies(String scrape) {
+        Map<String, String> types = new LinkedHashMap<>();
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String line : scrape.split("\n")) {
+            String[] parts = line.split(" ");
+            if (line.startsWith("# TYPE ") && parts.length == 4) {
+                types.put(parts[2], parts[3]);
+            } else if (!line.startsWith("#") && !line.isBlank()) {
+                // label values may hold blanks (jvm_info{runtime="OpenJDK Runtime Environment"})
+                String sample = line.contains("{") ? line.substring(0, line.lastIndexOf('}') + 1) : parts[0];
+                int brace = sample.indexOf('{');
+                String family = brace < 0 ? sample : sample.substring(0, brace);
+                family = family.replaceFirst("_(bucket|sum|count)$", "");
+                String names = brace < 0 ? "" : String.join(",", java.util.Arrays.stream(
+                                sample.substring(brace + 1, sample.lastIndexOf('}')).split(",(?=[a-z_]+=)"))
+                        .filter(l -> !l.isBlank()).map(l -> l.substring(0, l.indexOf('='))).filter(l -> !l.equals("le"))
+                        .sorted().toList());
+                labels.putIfAbsent(family, names);
+            }
+        }
+        Map<String, String> families = new LinkedHashMap<>();
+        types.forEach((name, type) -> families.put(name, type + " [" + labels.getOrDefault(name, "") + "]"));
+        return families;
     }
 
     @Test

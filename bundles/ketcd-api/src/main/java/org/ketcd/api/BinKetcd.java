@@ -26,16 +26,20 @@ public final class BinKetcd {
         return file == null || file.isEmpty() || !Files.exists(Path.of(file)) ? null : Path.of(file);
     }
 
-    /** Ends the process with {@code status} if {@code bin/ketcd} started it; returns at once either way. */
-    public static void exitIfStartedByIt(int status) {
+    /**
+     * Ends the process with {@code status} if {@code bin/ketcd} started it; returns at once either way, whether the
+     * process is ending.
+     */
+    public static boolean exitIfStartedByIt(int status) {
         if (argsFile() == null) {
-            return;
+            return false;
         }
         // Not from the calling thread: System.exit waits for the framework to stop, which may wait for a
         // component activation running on that thread.
         Thread exit = new Thread(() -> System.exit(status), "ketcd-exit");
         exit.setDaemon(true);
         exit.start();
+        return true;
     }
 
     /**

@@ -46,6 +46,9 @@ public interface EtcdServer {
 
     CompletableFuture<StatusResponse> status();
 
+    /** This member's counters for {@code /metrics}; cheap, never waits for Raft. */
+    ServerStats stats();
+
     /** Lists active alarms; {@code memberId} 0 means all members. */
     List<Alarm> alarms();
 

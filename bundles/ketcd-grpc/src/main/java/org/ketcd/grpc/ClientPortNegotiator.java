@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 import org.ketcd.api.Http1Upstream;
 
 /**
@@ -39,21 +39,32 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
             + " gRPC clients must speak HTTP/2\n";
 
     private final InternalProtocolNegotiator.ProtocolNegotiator plaintext = InternalProtocolNegotiators.serverPlaintext();
-    private final Supplier<Http1Upstream> http1Upstream;
+    private final Http1Upstreams http1Upstream;
     private final Semaphore largeBodies;
     /** For an https client URL: the TLS handshake comes first, then the same decision on the decrypted bytes. */
     private final ClientTlsContext tls;
 
-    /** {@code largeBodies}: the endpoint's permits for request bodies over {@link Http1Limits#SMALL_BODY_BYTES}. */
-    ClientPortNegotiator(Supplier<Http1Upstream> http1Upstream, Semaphore largeBodies) {
-        this(http1Upstream, largeBodies, null);
+    /** Whether the endpoint is stopping: only then does a close from grpc end an HTTP/1 connection. */
+    private final BooleanSupplier stopping;
+    private final Http1Paths paths;
+
+    /**
+     * {@code largeBodies}: the endpoint's permits for request bodies over {@link Http1Limits#SMALL_BODY_BYTES};
+     * {@code tls}: null for an http URL.
+     */
+    ClientPortNegotiator(Http1Upstreams http1Upstream, Semaphore largeBodies, ClientTlsContext tls,
+                         BooleanSupplier stopping) {
+        this(http1Upstream, largeBodies, tls, stopping, Http1Paths.ALL);
     }
 
-    /** {@code tls}: null for an http URL. */
-    ClientPortNegotiator(Supplier<Http1Upstream> http1Upstream, Semaphore largeBodies, ClientTlsContext tls) {
+    /** {@code paths}: which HTTP/1 requests go to the REST bundle, and whether gRPC is served ({@link Http1Paths}). */
+    ClientPortNegotiator(Http1Upstreams http1Upstream, Semaphore largeBodies, ClientTlsContext tls,
+                         BooleanSupplier stopping, Http1Paths paths) {
         this.http1Upstream = http1Upstream;
         this.largeBodies = largeBodies;
         this.tls = tls;
+        this.stopping = stopping;
+        this.paths = paths;
     }
 
     @Override
@@ -136,13 +147,16 @@ final class ClientPortNegotiator implements InternalProtocolNegotiator.ProtocolN
             }
             ByteBuf held = firstBytes;
             firstBytes = Unpooled.EMPTY_BUFFER;
-            if (http2) {
+            if (http2 && !paths.grpc()) {
+                held.release();
+                ctx.close(); // a metrics URL serves HTTP/1 only
+            } else if (http2) {
                 // from here on, not from the pipeline's head: on https the bytes are already decrypted
                 ctx.pipeline().replace(this, null, grpcNegotiation);
                 heldEvents.forEach(evt -> ctx.fireUserEventTriggered(withSession(evt)));
                 ctx.fireChannelRead(held);
             } else {
-                Http1Connection.start(ctx, http1Upstream, largeBodies, held);
+                Http1Connection.start(ctx, http1Upstream, largeBodies, stopping, paths, held);
             }
         }
 

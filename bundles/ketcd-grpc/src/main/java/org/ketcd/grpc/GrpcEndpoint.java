@@ -23,6 +23,7 @@ import org.ketcd.api.ClientGrpcSettings;
 import org.ketcd.api.ClientTls;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.ListenFailure;
+import org.ketcd.api.GrpcCallStats;
 import org.ketcd.api.GrpcGatewayBackend;
 import org.ketcd.api.Http1Upstream;
 
@@ -33,7 +34,8 @@ import org.ketcd.api.Http1Upstream;
  *
  * <p>Each client port also serves HTTP/1 (etcd's JSON gateway, the REST API): a connection that does not
  * open with the HTTP/2 preface is relayed to the {@code http1Upstream} server ({@link ClientPortNegotiator}).
- * The same services are reachable in-process as bytes ({@link #gateway()}) for that gateway.
+ * The same services are reachable in-process as bytes ({@link #gateway()}) for that gateway. The calls of both are
+ * counted per method ({@link #callStats()}).
  *
  * <p>The endpoint owns its network and handler threads (grpc's shared default pools would outlive
  * the bundle) and stops all of them in {@link #close()}, so the gRPC bundle can be updated live.
@@ -43,7 +45,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
     /**
      * grpc's default, said here: a connection must finish its HTTP/2 handshake within it, or grpc closes it.
-     * An HTTP/1 connection never does; {@link Http1Connection} lets it close only once idle.
+     * An HTTP/1 connection never does; {@link Http1Connection} ignores that close and keeps its own timeouts.
      */
     static final long HANDSHAKE_TIMEOUT_MILLIS = 120_000;
     /** How long close() lets in-flight calls finish before cutting them. */
@@ -59,6 +61,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final ExecutorService handlers;
     private final List<WatchService> watchServices = new ArrayList<>();
     private InProcessGateway gateway;
+    private GrpcCallCounter calls;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private GrpcEndpoint(List<Server> servers, EventLoopGroup boss, EventLoopGroup workers, ExecutorService handlers) {
@@ -84,7 +87,22 @@ public final class GrpcEndpoint implements AutoCloseable {
      */
     public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
                                      ClientTls tls, ClientGrpcSettings grpc) throws IOException {
-        return start(server, listenClientUrls, http1Upstream, HANDSHAKE_TIMEOUT_MILLIS, tls, grpc);
+        return start(server, listenClientUrls, Http1Upstreams.of(http1Upstream), tls, grpc);
+    }
+
+    /** As above, with a REST bundle that HTTP/1 requests wait for while it is expected ({@link Http1Upstreams}). */
+    public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Http1Upstreams http1Upstreams,
+                                     ClientTls tls, ClientGrpcSettings grpc) throws IOException {
+        return start(server, listenClientUrls, List.of(), http1Upstreams, tls, grpc);
+    }
+
+    /**
+     * As above, and etcd's {@code --listen-metrics-urls}: more listeners (https ones with {@code tls}) that relay only
+     * /metrics, /health, /readyz and /livez to the REST bundle, and serve no gRPC ({@link Http1Paths#METRICS}).
+     */
+    public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, List<URI> listenMetricsUrls,
+                                     Http1Upstreams http1Upstreams, ClientTls tls, ClientGrpcSettings grpc) throws IOException {
+        return start(server, listenClientUrls, listenMetricsUrls, http1Upstreams, HANDSHAKE_TIMEOUT_MILLIS, tls, grpc);
     }
 
     private static final ClientTls EMPTY_TLS = new ClientTls("", "", "", false, List.of(), "", "");
@@ -96,6 +114,17 @@ public final class GrpcEndpoint implements AutoCloseable {
 
     static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Supplier<Http1Upstream> http1Upstream,
                               long handshakeTimeoutMillis, ClientTls tls, ClientGrpcSettings grpc) throws IOException {
+        return start(server, listenClientUrls, Http1Upstreams.of(http1Upstream), handshakeTimeoutMillis, tls, grpc);
+    }
+
+    static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Http1Upstreams http1Upstream,
+                              long handshakeTimeoutMillis, ClientTls tls, ClientGrpcSettings grpc) throws IOException {
+        return start(server, listenClientUrls, List.of(), http1Upstream, handshakeTimeoutMillis, tls, grpc);
+    }
+
+    static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, List<URI> listenMetricsUrls,
+                              Http1Upstreams http1Upstream, long handshakeTimeoutMillis, ClientTls tls,
+                              ClientGrpcSettings grpc) throws IOException {
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ketcd-grpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, new DefaultThreadFactory("ketcd-grpc-handler", true));
@@ -105,15 +134,18 @@ public final class GrpcEndpoint implements AutoCloseable {
         int maxInbound = server.maxRequestBytes() + GRPC_OVERHEAD_BYTES;
         Semaphore largeBodies = new Semaphore(Http1Limits.LARGE_BODIES);
         try {
+            List<ServerServiceDefinition> gatewayServices = endpoint.services(server);
+            endpoint.calls = new GrpcCallCounter(gatewayServices, grpc.handlingTimeHistograms());
             ClientTlsContext tlsContext = null;
-            for (URI url : listenClientUrls) {
+            for (URI url : urls(listenClientUrls, listenMetricsUrls)) {
                 boolean https = "https".equals(url.getScheme());
                 if (https && tlsContext == null) {
                     tlsContext = ClientTlsContext.of(tls);
                 }
+                Http1Paths paths = listenClientUrls.contains(url) ? Http1Paths.ALL : Http1Paths.METRICS;
                 NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()),
                                 InternalNettyServerCredentials.create(new ClientPortNegotiator(http1Upstream, largeBodies,
-                                        https ? tlsContext : null)))
+                                        https ? tlsContext : null, endpoint.closed::get, paths)))
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
                         .channelType(NioServerSocketChannel.class)
@@ -127,8 +159,11 @@ public final class GrpcEndpoint implements AutoCloseable {
                         .keepAliveTimeout(grpc.keepaliveTimeoutMs() == 0 ? Long.MAX_VALUE : grpc.keepaliveTimeoutMs(),
                                 TimeUnit.MILLISECONDS)
                         .maxConcurrentCallsPerConnection((int) Math.min(Integer.MAX_VALUE, grpc.maxConcurrentStreams()))
-                        .intercept(new CallerToken(https && tls.clientCertAuth()));
-                endpoint.services(server).forEach(builder::addService);
+                        .intercept(new CallerToken(https && tls.clientCertAuth()))
+                        .addStreamTracerFactory(endpoint.calls.networkTracers());
+                if (paths.grpc()) {
+                    endpoint.services(server).forEach(builder::addService);
+                }
                 try {
                     started.add(builder.build().start());
                 } catch (IOException e) {
@@ -138,16 +173,22 @@ public final class GrpcEndpoint implements AutoCloseable {
                     throw e;
                 }
             }
-            endpoint.gateway = InProcessGateway.start(endpoint.services(server), handlers, maxInbound,
-                    grpc.maxConcurrentStreams());
+            endpoint.gateway = InProcessGateway.start(gatewayServices, handlers, maxInbound,
+                    grpc.maxConcurrentStreams(), endpoint.calls);
         } catch (IOException | RuntimeException e) {
             endpoint.close();
             if (e.getMessage() != null && e.getMessage().startsWith("listen tcp ")) {
                 throw e; // etcd's words already
             }
-            throw new IOException("cannot listen on " + listenClientUrls + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + urls(listenClientUrls, listenMetricsUrls) + ": " + e.getMessage(), e);
         }
         return endpoint;
+    }
+
+    private static List<URI> urls(List<URI> client, List<URI> metrics) {
+        List<URI> all = new ArrayList<>(client);
+        all.addAll(metrics);
+        return all;
     }
 
     /** One set of the etcd services (each server gets its own: a watch service tracks its streams). */
@@ -168,6 +209,11 @@ public final class GrpcEndpoint implements AutoCloseable {
     /** The same services as bytes, for the JSON gateway. */
     public GrpcGatewayBackend gateway() {
         return gateway;
+    }
+
+    /** The calls served on the client URLs and through the gateway, counted per method (etcd's grpc_server_* metrics). */
+    public GrpcCallStats callStats() {
+        return calls;
     }
 
     /** The bound ports, in the order of the listen URLs (useful when a URL asked for port 0). */

@@ -33,6 +33,11 @@ final class Http1Answers {
         return close(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", ClientPortNegotiator.NO_HTTP_API);
     }
 
+    /** Go's 404, as etcd's metrics URLs give for every path but their own. */
+    static FullHttpResponse pageNotFound() {
+        return close(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", "404 page not found\n");
+    }
+
     private static FullHttpResponse close(HttpResponseStatus status, String type, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));

@@ -26,10 +26,11 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http.LastHttpContent;
 import io.grpc.netty.shaded.io.netty.handler.timeout.WriteTimeoutHandler;
 import io.grpc.netty.shaded.io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.function.BooleanSupplier;
 import org.ketcd.api.Http1Upstream;
 
 /**
@@ -47,8 +48,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
             .setMaxChunkSize(Http1Limits.MAX_CHUNK_BYTES);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final Supplier<Http1Upstream> servers;
+    private final Http1Upstreams servers;
     private final Semaphore largeBodies;
+    private final BooleanSupplier stopping;
+    private final Http1Paths paths;
     private final ByteArrival bytes = new ByteArrival();
     private ChannelHandlerContext ctx;
     private Http1Upstream server;
@@ -68,18 +71,28 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     private long discarded = -1;
     private ScheduledFuture<?> timer;
     private ScheduledFuture<?> linkTimer;
+    /** While a head waits for the REST bundle to serve: it and whatever was decoded after it, in order. */
+    private ArrayDeque<Object> heldForUpstream;
+    /** The head that has had its wait for the REST bundle: refused if none serves by then. */
+    private HttpRequest waitedForUpstream;
 
-    private Http1Connection(Supplier<Http1Upstream> servers, Semaphore largeBodies) {
+    private Http1Connection(Http1Upstreams servers, Semaphore largeBodies, BooleanSupplier stopping, Http1Paths paths) {
         this.servers = servers;
         this.largeBodies = largeBodies;
+        this.stopping = stopping;
+        this.paths = paths;
     }
 
-    /** Replaces {@code sniffer} on its connection with an HTTP/1 relay, which reads {@code firstBytes} first. */
-    static void start(ChannelHandlerContext sniffer, Supplier<Http1Upstream> servers, Semaphore largeBodies, ByteBuf firstBytes) {
+    /**
+     * Replaces {@code sniffer} on its connection with an HTTP/1 relay, which reads {@code firstBytes} first and
+     * forwards the requests whose path {@code paths} allows (others get Go's 404).
+     */
+    static void start(ChannelHandlerContext sniffer, Http1Upstreams servers, Semaphore largeBodies, BooleanSupplier stopping,
+                      Http1Paths paths, ByteBuf firstBytes) {
         Channel channel = sniffer.channel();
         channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         channel.config().setAutoRead(true);
-        Http1Connection connection = new Http1Connection(servers, largeBodies);
+        Http1Connection connection = new Http1Connection(servers, largeBodies, stopping, paths);
         WriteTimeoutHandler sendTimeout = new WriteTimeoutHandler(Http1Limits.SEND_TIMEOUT_SECONDS);
         ChannelPipeline p = sniffer.pipeline();
         p.addBefore(sniffer.name(), null, sendTimeout);
@@ -103,6 +116,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
             ReferenceCountUtil.release(msg); // decoded from bytes that came before the refusal
             return;
         }
+        if (heldForUpstream != null) {
+            heldForUpstream.add(msg);
+            return;
+        }
         if (msg instanceof HttpRequest head) {
             headArrived(head);
         }
@@ -120,8 +137,16 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     private void headArrived(HttpRequest head) {
         headStarted = false;
         cancelTimer();
+        if (!paths.allows(head.uri())) {
+            refuse(Http1Answers.pageNotFound());
+            return;
+        }
         if (server == null) {
-            server = servers.get();
+            server = servers.current();
+            if (server == null && servers.expected() && waitedForUpstream != head) {
+                awaitUpstream(head);
+                return;
+            }
             if (server == null) {
                 refuse(Http1Answers.noHttpApi());
                 return;
@@ -173,7 +198,7 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
         inFlight = true;
         lastResponse = false;
         if (upstream == null) {
-            server = servers.get();
+            server = servers.current();
             if (server == null) {
                 sent.release();
                 inFlight = false;
@@ -203,6 +228,30 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
                 }
             });
         });
+    }
+
+    /** Holds {@code head} (and reads nothing more) until the REST bundle serves, it is no longer expected, or the wait is over. */
+    private void awaitUpstream(HttpRequest head) {
+        waitedForUpstream = head;
+        heldForUpstream = new ArrayDeque<>();
+        heldForUpstream.add(head);
+        ctx.channel().config().setAutoRead(false);
+        pollUpstream(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Http1Limits.UPSTREAM_WAIT_MS));
+    }
+
+    private void pollUpstream(long deadlineNanos) {
+        timer = ctx.executor().schedule(() -> {
+            if (servers.current() == null && servers.expected() && System.nanoTime() < deadlineNanos) {
+                pollUpstream(deadlineNanos);
+                return;
+            }
+            ArrayDeque<Object> held = heldForUpstream;
+            heldForUpstream = null;
+            ctx.channel().config().setAutoRead(true);
+            for (Object msg : held) {
+                channelRead(ctx, msg); // the head first: served now, or refused
+            }
+        }, Http1Limits.UPSTREAM_POLL_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -282,6 +331,9 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
             return; // grpc's negotiation events: not for HTTP/1
         }
         inputClosed = true;
+        if (heldForUpstream != null) {
+            return; // the held request is still answered
+        }
         if (upstream != null) {
             upstream.clientLeft();
         }
@@ -303,6 +355,10 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
         }
         receiving = null;
         ready = null;
+        if (heldForUpstream != null) {
+            heldForUpstream.forEach(ReferenceCountUtil::release);
+            heldForUpstream = null;
+        }
         if (upstream != null) {
             upstream.clientLeft();
             upstream.close();
@@ -389,14 +445,18 @@ final class Http1Connection extends ChannelInboundHandlerAdapter implements Upst
     /**
      * What grpc's transport writes to this connection from the pipeline's tail: a command to close it, sent when
      * the server stops and when the HTTP/2 handshake did not finish in time, which an HTTP/1 connection never
-     * finishes (grpc's own handler there closed every HTTP/1 connection after 120 s, streams included). The
-     * connection closes now if idle, else once its exchange is done.
+     * finishes. The latter is ignored: it came 120 s after the connection opened, busy or not, and a keep-alive
+     * client's next request then met a closed connection (etcd keeps them open); {@link Http1Limits} bound idle
+     * connections instead. When the server stops, the connection closes now if idle, else once its exchange is done.
      */
     private final class GrpcCloseCommands extends ChannelOutboundHandlerAdapter {
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
             ReferenceCountUtil.release(msg);
             promise.setSuccess();
+            if (!stopping.getAsBoolean()) {
+                return;
+            }
             if (!inFlight && receiving == null && ready == null) {
                 ctx.close();
             } else {

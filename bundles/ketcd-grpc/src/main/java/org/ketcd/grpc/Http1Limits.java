@@ -14,6 +14,13 @@ final class Http1Limits {
     static final int HEAD_TIMEOUT_SECONDS = 10;
     /** Longest pause between two pieces of a request body before it is answered 408. */
     static final int BODY_IDLE_TIMEOUT_SECONDS = 10;
+    /**
+     * Longest a request waits for the REST bundle while it is installed but not serving (the member is booting, or
+     * the bundle is being updated): then 404, as without the bundle. A waiting connection reads nothing more.
+     */
+    static final long UPSTREAM_WAIT_MS = 10_000;
+    /** How often a waiting request looks for the REST bundle again. */
+    static final long UPSTREAM_POLL_MS = 20;
     /** A connection with nothing in progress is closed after this (clients reconnect; the JDK server used 30 s). */
     static final int IDLE_TIMEOUT_SECONDS = 60;
     /** An idle link to the REST server is closed before the JDK server's own 30 s idle close can race a new request. */

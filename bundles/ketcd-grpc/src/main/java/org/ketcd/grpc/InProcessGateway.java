@@ -25,9 +25,10 @@ import org.ketcd.api.GrpcGatewayBackend;
 /**
  * The gRPC services of one endpoint, reachable as bytes through grpc's in-process transport: the JSON
  * gateway calls exactly the service code gRPC clients reach (etcd's gateway likewise dials its own
- * gRPC server), with gRPC's flow control, cancellation and size limit. Responses are delivered on this
+ * gRPC server), with gRPC's flow control, cancellation and size limit. Stream responses are delivered on this
  * gateway's own threads (a cached pool, as grpc's default channel executor), never on the service's
- * handler threads, so a slow HTTP client cannot stall gRPC handlers. Like etcd's gateway connection, it has at most
+ * handler threads, so a slow HTTP client cannot stall gRPC handlers; a unary answer only completes a future.
+ * Like etcd's gateway connection, it has at most
  * {@code --max-concurrent-streams} calls open ({@link GatewayCallSlots}).
  */
 final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
@@ -43,12 +44,15 @@ final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
         this.slots = slots;
     }
 
-    /** {@code maxConcurrentCalls}: {@code --max-concurrent-streams}, see {@link GatewayCallSlots}. */
+    /**
+     * {@code maxConcurrentCalls}: {@code --max-concurrent-streams}, see {@link GatewayCallSlots}. The gateway's calls
+     * are counted in {@code calls} as the network's are, as etcd counts its gateway's calls to its gRPC server.
+     */
     static InProcessGateway start(List<ServerServiceDefinition> services, ExecutorService handlers, int maxInboundBytes,
-                                  long maxConcurrentCalls) throws IOException {
+                                  long maxConcurrentCalls, GrpcCallCounter calls) throws IOException {
         String name = "ketcd-gateway-" + UUID.randomUUID();
         InProcessServerBuilder builder = InProcessServerBuilder.forName(name).executor(handlers)
-                .maxInboundMessageSize(maxInboundBytes);
+                .maxInboundMessageSize(maxInboundBytes).addStreamTracerFactory(calls.gatewayTracers());
         services.forEach(builder::addService);
         builder.intercept(new CallerToken());
         Server server = builder.build().start();
@@ -58,7 +62,7 @@ final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
             return t;
         });
         ManagedChannel channel = InProcessChannelBuilder.forName(name).executor(callbacks)
-                .maxInboundMessageSize(Integer.MAX_VALUE).build();
+                .maxInboundMessageSize(Integer.MAX_VALUE).intercept(new GatewayMessageBytes(calls)).build();
         return new InProcessGateway(server, channel, callbacks, new GatewayCallSlots(maxConcurrentCalls));
     }
 
@@ -66,8 +70,10 @@ final class InProcessGateway implements GrpcGatewayBackend, AutoCloseable {
     public CompletionStage<byte[]> unary(String fullMethodName, byte[] request, String authorization) {
         CompletableFuture<byte[]> result = new CompletableFuture<>();
         Runnable start = () -> {
+            // A unary answer only completes a future (the REST thread waiting on it writes the HTTP response), so it is
+            // delivered on the thread that answers, without a hand-off to this gateway's callback threads.
             ClientCall<byte[], byte[]> call = channel.newCall(method(fullMethodName, MethodDescriptor.MethodType.UNARY),
-                    CallOptions.DEFAULT);
+                    CallOptions.DEFAULT.withExecutor(Runnable::run));
             call.start(new ClientCall.Listener<>() {
                 private byte[] response;
 

@@ -54,6 +54,11 @@ final class GrpcCluster implements AutoCloseable {
         return cluster.member(i);
     }
 
+    /** The endpoint serving member {@code i}'s client URL. */
+    GrpcEndpoint endpoint(int i) {
+        return endpoints.get(i);
+    }
+
     /** A jetcd client that talks to member {@code i} only. */
     Client client(int i) {
         return clients.get(i);

@@ -1,21 +1,18 @@
 package org.ketcd.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,8 +24,9 @@ import org.ketcd.server.LocalCluster;
 
 /**
  * grpc closes a connection whose HTTP/2 handshake is not done within its handshake timeout (120 s by default),
- * and an HTTP/1 connection never does one: SSE and gateway watches were cut at 120 s. Here the timeout is 1 s
- * and an HTTP/1 stream of 3 s, relayed from a plain upstream server, runs to its end; then the connection closes.
+ * and an HTTP/1 connection never does one: SSE and gateway watches were cut at 120 s, and a keep-alive client's
+ * next request met a closed connection. Here the timeout is 1 s and an HTTP/1 stream of 3 s, relayed from a plain
+ * upstream server, runs to its end, and the same connection then serves the next request.
  */
 @Timeout(60)
 class Http1StreamHandshakeTimeoutTest {
@@ -40,14 +38,12 @@ class Http1StreamHandshakeTimeoutTest {
     static Path dir;
     static LocalCluster cluster;
     static GrpcEndpoint endpoint;
-    static HttpServer upstream;
-    static ExecutorService upstreamThreads = Executors.newCachedThreadPool();
+    static PlainUpstream upstream;
 
     @BeforeAll
     static void start() throws Exception {
         cluster = LocalCluster.start(dir, 1, "handshake-timeout");
-        upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        upstream.createContext("/stream", exchange -> {
+        upstream = new PlainUpstream(Map.of("/stream", exchange -> {
             exchange.sendResponseHeaders(200, 0);
             try (OutputStream out = exchange.getResponseBody()) {
                 for (int i = 0; i < STREAM_LINES; i++) {
@@ -58,29 +54,14 @@ class Http1StreamHandshakeTimeoutTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        });
-        upstream.setExecutor(upstreamThreads);
-        upstream.start();
-        Http1Upstream server = new Http1Upstream() {
-            @Override
-            public String relaySecret() {
-                return "test";
+        }, "/ping", exchange -> {
+            byte[] pong = "pong".getBytes(StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, pong.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(pong);
             }
-
-            @Override
-            public InetSocketAddress address() {
-                return upstream.getAddress();
-            }
-
-            @Override
-            public int maxRequestBodyBytes() {
-                return 1024;
-            }
-
-            @Override
-            public void clientLeft(InetSocketAddress relayAddress) {
-            }
-        };
+        }));
+        Http1Upstream server = upstream.upstream();
         endpoint = GrpcEndpoint.start(cluster.member(0).server(), List.of(URI.create(cluster.clientUrl(0))), () -> server,
                 HANDSHAKE_TIMEOUT_MILLIS);
     }
@@ -91,31 +72,43 @@ class Http1StreamHandshakeTimeoutTest {
             endpoint.close();
         }
         if (upstream != null) {
-            upstream.stop(0);
+            upstream.close();
         }
-        upstreamThreads.shutdownNow();
         if (cluster != null) {
             cluster.close();
         }
     }
 
     @Test
-    void anHttp1StreamRunsPastGrpcsHandshakeTimeoutThenItsConnectionCloses() throws Exception {
+    void anHttp1StreamRunsPastGrpcsHandshakeTimeoutAndItsConnectionServesTheNextRequest() throws Exception {
         URI url = URI.create(cluster.clientUrl(0));
         try (Socket s = new Socket(url.getHost(), url.getPort())) {
+            s.setSoTimeout(20_000);
             long start = System.nanoTime();
             s.getOutputStream().write("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             assertEquals("HTTP/1.1 200 OK", in.readLine());
             int lines = 0;
-            for (String line; (line = in.readLine()) != null; ) {
+            for (String line; !"0".equals(line = in.readLine()); ) { // "0": the last chunk
+                assertNotNull(line, "the connection closed before the stream ended");
                 if (line.startsWith("line ")) {
                     lines++;
                 }
             }
+            assertEquals("", in.readLine());
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(STREAM_LINES, lines, "the whole stream arrived");
             assertTrue(millis > 2 * HANDSHAKE_TIMEOUT_MILLIS, millis + " ms: the stream outlived the handshake timeout");
+
+            s.getOutputStream().write("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("HTTP/1.1 200 OK", in.readLine(), "the connection did not serve its next request");
+            String line;
+            while (!(line = in.readLine()).isEmpty()) {
+                // headers
+            }
+            char[] body = new char[4];
+            assertEquals(4, in.read(body));
+            assertEquals("pong", new String(body));
         }
     }
 }

@@ -52,6 +52,7 @@ final class DerbyMvccStore implements MvccStore {
     private final Lock readLock = lock.readLock();
     private final Lock writeLock = lock.writeLock();
     private final KeyIndex index = new KeyIndex();
+    private final org.ketcd.api.DurationHistogram commitDurations = new org.ketcd.api.DurationHistogram();
     private final DerbyBackend backend;
     private final Values values;
     private final RangeReader ranges;
@@ -390,7 +391,19 @@ final class DerbyMvccStore implements MvccStore {
             authDirty = false;
         }
         size.save(backend);
+        long start = System.nanoTime();
         backend.commit();
+        commitDurations.observe(System.nanoTime() - start);
+    }
+
+    @Override
+    public org.ketcd.api.DurationHistogram.Snapshot commitDurations() {
+        return commitDurations.snapshot();
+    }
+
+    @Override
+    public long keyCount() {
+        return underRead(index::liveKeyCount);
     }
 
     /** The most the store held since the last defragment ({@link StoreSize}); read by every put's quota check. */

@@ -84,6 +84,8 @@ final class KeyIndex {
 
     /** Key -> {@link KeyValue} (one version at sub revision 0) or {@link History}. */
     private final NavigableMap<byte[], Object> keys = new TreeMap<>(Bytes::compare);
+    /** How many keys' newest version is not a tombstone; kept by every change, so counting costs no walk. */
+    private long liveKeys;
 
     /** Appends a newer version of its key; revisions must grow. */
     void append(Entry e) {
@@ -103,8 +105,10 @@ final class KeyIndex {
         int sub = Math.toIntExact(e.rev().sub());
         Object v = keys.putIfAbsent(kv.key(), sub == 0 ? kv : new History(kv, sub, 1));
         if (v == null) {
-            return; // a new key
+            liveKeys += isTombstone(kv) ? 0 : 1; // a new key
+            return;
         }
+        boolean wasLive = newestIsLive(v);
         byte[] key = kvAt(v, 0).key();
         if (kv.key() != key) { // versions of a key share its first key array
             kv = new KeyValue(key, kv.createRevision(), kv.modRevision(), kv.version(), kv.value(), kv.lease());
@@ -125,6 +129,7 @@ final class KeyIndex {
         assert at == 0 || compare(h.kvs[at - 1].modRevision(), h.subs[at - 1], kv.modRevision(), sub) < 0
             : "revisions of a key must grow";
         h.insert(at, kv, sub);
+        liveKeys += (newestIsLive(h) ? 1 : 0) - (wasLive ? 1 : 0);
     }
 
     /** Removes {@code e}, which must be the newest version of its key (undo of an append). */
@@ -132,6 +137,7 @@ final class KeyIndex {
         byte[] key = e.kv().key();
         Object v = keys.get(key);
         assert v != null && newestRevision(v).equals(e.rev()) : "only the newest version can be undone";
+        liveKeys -= newestIsLive(v) ? 1 : 0;
         if (v instanceof History h) {
             h.size--;
             h.kvs[h.size] = null;
@@ -143,6 +149,12 @@ final class KeyIndex {
         } else {
             keys.remove(key);
         }
+        liveKeys += newestIsLive(keys.get(key)) ? 1 : 0;
+    }
+
+    /** How many keys are live at the newest revision this index holds: {@code countLive} of all keys, at no cost. */
+    long liveKeyCount() {
+        return liveKeys;
     }
 
     /** The live version of {@code key} at main revision {@code atRev}, or null. */
@@ -247,6 +259,7 @@ final class KeyIndex {
                 removed.add(revisionAt(v, i));
             }
             if (firstKept == size(v)) {
+                assert !newestIsLive(v) : "compaction removes a key only when its newest version is a tombstone";
                 it.remove();
             } else if (firstKept > 0) {
                 History h = (History) v;
@@ -374,6 +387,10 @@ final class KeyIndex {
 
     private static Revision newestRevision(Object v) {
         return revisionAt(v, size(v) - 1);
+    }
+
+    private static boolean newestIsLive(Object v) {
+        return v != null && !isTombstone(kvAt(v, size(v) - 1));
     }
 
     private static boolean isTombstone(KeyValue kv) {

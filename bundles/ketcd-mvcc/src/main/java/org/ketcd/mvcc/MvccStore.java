@@ -102,6 +102,12 @@ public interface MvccStore extends AutoCloseable {
     /** Makes every write applied so far, the consistent index, the alarms and the auth state durable in one Derby transaction. */
     void commit();
 
+    /** Keys at the current revision (deleted ones not counted), kept by the key index as it changes: for metrics. */
+    long keyCount();
+
+    /** How long each {@link #commit()} took, Derby's transaction commit with its sync to disk. */
+    org.ketcd.api.DurationHistogram.Snapshot commitDurations();
+
     /** Bytes the database's data files take on disk (etcd's db size, checked against the backend quota). */
     long dbSize();
 

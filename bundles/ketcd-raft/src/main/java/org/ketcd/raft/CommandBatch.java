@@ -17,13 +17,19 @@ import org.ketcd.api.TxnRequest;
 
 /**
  * The payload of one Raft log entry: the client commands batched into it, written with Hazelcast's
- * framing. The first byte is a format version so a later Ketcd can still read entries written by this
- * one; {@link CommandBatchReader} reads them and refuses versions it does not know rather than misread them.
+ * framing. The first byte is a format version. The rule between versions of Ketcd in one cluster (a rolling
+ * update): a Ketcd reads every format up to its {@link #NEWEST_FORMAT}, so a newer member applies an older
+ * member's entries; a member that meets an entry in a newer format than it reads stops (a fatal error naming
+ * both formats) rather than skip or misread it and diverge from the others. So a format is only ever written
+ * once every member reads it: a Ketcd that adds a format keeps writing the older one until the whole cluster
+ * runs a version that reads the new one (as etcd gates new entry kinds on its cluster version).
  */
 final class CommandBatch implements IdentifiedDataSerializable {
     static final int FACTORY_ID = 0x6b65;
     static final int CLASS_ID = 1;
     static final byte FORMAT_V1 = 1;
+    /** The newest format this Ketcd reads; it writes {@link #FORMAT_V1}, which every Ketcd reads. */
+    static final byte NEWEST_FORMAT = FORMAT_V1;
 
     static final byte PUT = 1;
     static final byte DELETE_RANGE = 2;

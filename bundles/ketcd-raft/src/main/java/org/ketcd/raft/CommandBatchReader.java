@@ -39,8 +39,21 @@ final class CommandBatchReader {
         return new CommandBatchReader(in).batch();
     }
 
+    /** A batch in a format a later Ketcd writes: well-formed, perhaps, but not for this member to guess at. */
+    static final class NewerFormatException extends IOException {
+        final byte version;
+
+        NewerFormatException(byte version) {
+            super("command batch format " + version + " is newer than this Ketcd reads (up to " + CommandBatch.NEWEST_FORMAT + ")");
+            this.version = version;
+        }
+    }
+
     private List<ProposedCommand> batch() throws IOException {
         byte version = in.readByte();
+        if (version > CommandBatch.NEWEST_FORMAT) {
+            throw new NewerFormatException(version);
+        }
         if (version != CommandBatch.FORMAT_V1) {
             throw new IOException("unknown command batch format version " + version);
         }

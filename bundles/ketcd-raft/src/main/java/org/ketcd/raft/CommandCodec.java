@@ -40,9 +40,16 @@ public final class CommandCodec {
                     .setBlacklist(new ClassFilter().addPrefixes(""))))
             .build();
 
-    /** An entry that is not a batch of Ketcd commands. */
-    public static final class UndecodableException extends IOException {
+    /** An entry that is not a batch of Ketcd commands this member reads. */
+    public static class UndecodableException extends IOException {
         UndecodableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** An entry in a format a newer Ketcd writes ({@link CommandBatch}'s rule between versions). */
+    public static final class NewerFormatException extends UndecodableException {
+        NewerFormatException(String message, Throwable cause) {
             super(message, cause);
         }
     }
@@ -58,6 +65,8 @@ public final class CommandCodec {
             checkHeader(bytes);
             BufferObjectDataInput in = serialization.createObjectDataInput(bytes, HEADER_BYTES);
             return CommandBatchReader.read(new EntryInput(in, bytes.length));
+        } catch (CommandBatchReader.NewerFormatException e) {
+            throw new NewerFormatException(e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             throw new UndecodableException("not a Ketcd command batch: " + e.getMessage(), e);
         }

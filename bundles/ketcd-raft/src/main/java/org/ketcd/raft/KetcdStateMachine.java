@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 final class KetcdStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(KetcdStateMachine.class);
 
+    private final java.util.concurrent.atomic.LongAdder leaderChanges = new java.util.concurrent.atomic.LongAdder();
     private final CommandCodec codec;
     private final CommandApplier applier;
     private final PendingRequests pending;
@@ -303,7 +304,9 @@ final class KetcdStateMachine extends BaseStateMachine {
 
     /**
      * The entry's commands: as the leader decoded them when it appended the entry, else decoded now. None
-     * when the entry does not decode, which every member decides alike from the same bytes.
+     * when the entry does not decode, which every member decides alike from the same bytes. An entry in a
+     * newer format (a newer Ketcd leads) is another matter: members of that version apply it, so skipping it
+     * here would diverge; this member stops instead, and applies it once it runs that version too.
      */
     private List<ProposedCommand> commandsOf(TransactionContext trx, LogEntryProto entry) {
         if (trx.getStateMachineContext() instanceof DecodedEntry decoded) {
@@ -311,6 +314,11 @@ final class KetcdStateMachine extends BaseStateMachine {
         }
         try {
             return codec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        } catch (CommandCodec.NewerFormatException e) {
+            String reason = "Raft index " + entry.getIndex() + " was written by a newer Ketcd: " + e.getMessage()
+                    + "; update this member to the cluster's version";
+            fatal.fatal(reason, null);
+            throw new IllegalStateException(reason);
         } catch (CommandCodec.UndecodableException e) {
             LOG.error("Raft index {} is not a batch of Ketcd commands; skipped, as on every member: {}",
                     entry.getIndex(), e.getMessage());
@@ -354,12 +362,31 @@ final class KetcdStateMachine extends BaseStateMachine {
         this.leaderQueries = handler;
     }
 
-    /** Ratis' thread: the listener must be quick and must not call back into Ratis. */
+    /** Ratis' thread: the listener must be quick and must not call back into Ratis. Logged as etcd's raft.node does. */
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        if (newLeaderId != null) {
+            leaderChanges.increment();
+            LOG.info("raft.node: {} elected leader {} at term {}", groupMemberId.getPeerId(), newLeaderId, currentTerm(groupMemberId));
+        }
         java.util.function.Consumer<Boolean> listener = leadershipListener;
         if (listener != null) {
             listener.accept(groupMemberId.getPeerId().equals(newLeaderId));
+        }
+    }
+
+    /** Leaders this member has seen since it started (etcd_server_leader_changes_seen_total). */
+    long leaderChanges() {
+        return leaderChanges.sum();
+    }
+
+    /** The term this member is in, or "?" while its server is not known (never during a leader change). */
+    private Object currentTerm(RaftGroupMemberId groupMemberId) {
+        RaftServer server = getServer().getNow(null);
+        try {
+            return server == null ? "?" : server.getDivision(groupMemberId.getGroupId()).getInfo().getCurrentTerm();
+        } catch (IOException groupGone) {
+            return "?";
         }
     }
 

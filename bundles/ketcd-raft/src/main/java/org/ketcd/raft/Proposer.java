@@ -27,7 +27,10 @@ final class Proposer {
     static final int MAX_BATCH_COMMANDS = 512;
     /** Encoded bytes in one log entry at most (well below Ratis' 64 MiB gRPC message limit). */
     static final int MAX_BATCH_BYTES = 8 * 1024 * 1024;
-    /** Log entries proposed but not yet answered; one keeps batches full and latency lowest. */
+    /**
+     * Log entries proposed but not yet answered. One keeps batches full: on 2 cores, CPU per entry is what bounds
+     * writes, and 4 in flight lowered 3-member put throughput at 100 clients by a third (bench/RESULTS.md).
+     */
     static final int MAX_ENTRIES_IN_FLIGHT = 1;
     /** Commands queued or in flight; past this a client gets etcd's "too many requests" (etcd: 5000). */
     static final int MAX_PENDING_COMMANDS = 10_000;
@@ -46,6 +49,8 @@ final class Proposer {
     private final long requestTimeoutMs;
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private int entriesInFlight;
+    /** Commands that timed out queued or whose entry Raft failed (etcd_server_proposals_failed_total). */
+    private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
 
     Proposer(EntryWriter raft, CommandCodec codec, PendingRequests pending, long requestTimeoutMs) {
         this.raft = raft;
@@ -61,6 +66,10 @@ final class Proposer {
             queue.add(new Queued(command, encodedSize, deadline));
         }
         sendWhileRoom();
+    }
+
+    long failed() {
+        return failed.sum();
     }
 
     boolean full() {
@@ -84,6 +93,7 @@ final class Proposer {
             for (Queued q : expired) {
                 pending.fail(q.command().requestId(), EtcdError.TIMEOUT.exception());
             }
+            failed.add(expired.size());
             if (!batch.isEmpty()) {
                 send(batch, deadline);
             }
@@ -134,6 +144,7 @@ final class Proposer {
                 for (ProposedCommand c : batch) {
                     pending.fail(c.requestId(), reported);
                 }
+                failed.add(batch.size());
             }
             synchronized (this) {
                 entriesInFlight--;

@@ -88,7 +88,13 @@ public final class RaftNode implements AutoCloseable {
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         forwarded.serveWith(server);
+        String address = settings.self().address();
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon).replaceAll("^\\[|\\]$", "");
+        int port = Integer.parseInt(address.substring(colon + 1));
         try {
+            // Ratis logs its own failed bind as three stack traces before it throws: a taken port is found here first
+            ListenFailure.checkBindable(host, port);
             server.start();
         } catch (IOException | RuntimeException e) {
             stateMachine.stopping();
@@ -98,11 +104,8 @@ public final class RaftNode implements AutoCloseable {
             } catch (IOException closeFailure) {
                 e.addSuppressed(closeFailure);
             }
-            String address = settings.self().address();
-            int colon = address.lastIndexOf(':');
-            if (ListenFailure.isBindFailure(e) && colon > 0) {
-                throw new IOException(ListenFailure.message(address.substring(0, colon).replaceAll("^\\[|\\]$", ""),
-                        Integer.parseInt(address.substring(colon + 1)), e), e);
+            if (ListenFailure.isBindFailure(e)) {
+                throw new IOException(ListenFailure.message(host, port, e), e);
             }
             throw new IOException("cannot start the Raft server on " + address + ": " + rootMessage(e), e);
         }
@@ -466,6 +469,63 @@ public final class RaftNode implements AutoCloseable {
 
     public long lastLogIndex() {
         return division().getRaftLog().getLastCommittedIndex();
+    }
+
+    /** Ratis' registry of a member's log worker: application and component of its MetricRegistryInfo. */
+    private static final String LOG_WORKER_METRICS_APPLICATION = org.apache.ratis.metrics.RatisMetrics.RATIS_APPLICATION_NAME_METRICS;
+    private static final String LOG_WORKER_METRICS_COMPONENT = "log_worker";
+
+    /**
+     * How long this member's Raft log syncs took (Ratis' "syncTime": a batch of entries written and forced to disk),
+     * for etcd_disk_wal_fsync_duration_seconds; empty while Ratis has not made its log worker's registry.
+     */
+    public org.ketcd.api.DurationHistogram.Snapshot logSyncDurations() {
+        if (!(org.apache.ratis.metrics.MetricRegistries.global() instanceof RatisMetricRegistries registries)) {
+            return org.ketcd.api.DurationHistogram.Snapshot.EMPTY;
+        }
+        return registries.find(division().getMemberId().toString(), LOG_WORKER_METRICS_APPLICATION, LOG_WORKER_METRICS_COMPONENT)
+                .flatMap(r -> r.timings(org.apache.ratis.server.metrics.SegmentedRaftLogMetrics.RAFT_LOG_SYNC_TIME))
+                .orElse(org.ketcd.api.DurationHistogram.Snapshot.EMPTY);
+    }
+
+    /** Ratis' log appender metrics: application of its MetricRegistryInfo, and its heartbeat timers' names. */
+    private static final String LOG_APPENDER_METRICS_APPLICATION = "ratis_grpc";
+    private static final java.util.regex.Pattern HEARTBEAT_TIMER = java.util.regex.Pattern.compile("([0-9a-f]{1,16})_latency_heartbeat");
+
+    /**
+     * While this member leads: the round trips of its heartbeats to each follower, by the follower's member ID (what
+     * etcd's prober measures between every two members, for etcd_network_peer_round_trip_time_seconds). Empty on a
+     * follower and on a single member.
+     */
+    public java.util.Map<Long, org.ketcd.api.DurationHistogram.Snapshot> peerRoundTrips() {
+        if (!(org.apache.ratis.metrics.MetricRegistries.global() instanceof RatisMetricRegistries registries)
+                || !division().getInfo().isLeader()) {
+            return java.util.Map.of();
+        }
+        java.util.Map<Long, org.ketcd.api.DurationHistogram.Snapshot> byPeer = new java.util.HashMap<>();
+        registries.find(division().getMemberId().toString(), LOG_APPENDER_METRICS_APPLICATION, TimingRegistry.LOG_APPENDER_COMPONENT)
+                .ifPresent(r -> r.allTimings().forEach((name, timings) -> {
+                    java.util.regex.Matcher m = HEARTBEAT_TIMER.matcher(name);
+                    if (m.matches()) {
+                        byPeer.put(Long.parseUnsignedLong(m.group(1), 16), timings);
+                    }
+                }));
+        return byPeer;
+    }
+
+    /** Leaders seen since this member started. */
+    public long leaderChanges() {
+        return stateMachine.leaderChanges();
+    }
+
+    /** Writes proposed through this member and not answered yet. */
+    public long proposalsPending() {
+        return pending.size();
+    }
+
+    /** Writes proposed through this member that failed in Raft (timed out, no leader). */
+    public long proposalsFailed() {
+        return proposer.failed();
     }
 
     public long appliedIndex() {

@@ -124,11 +124,20 @@ class CommandCodecTest {
     @Test
     void anEntryWrittenInAnUnknownFormatVersionIsRefusedNotMisread() {
         byte[] bytes = codec.encode(List.of(new ProposedCommand(1, 1, new Command.Compact(new CompactionRequest(1, false)))));
-        // Hazelcast's IdentifiedDataSerializable header: type id (4), factory id (4), class id (4), then our version byte.
         int versionOffset = indexOfVersionByte(bytes);
-        bytes[versionOffset] = 99;
-        byte[] corrupted = bytes;
-        assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(corrupted));
+        bytes[versionOffset] = 0;
+        byte[] corrupted = bytes.clone();
+        CommandCodec.UndecodableException refused = assertThrows(CommandCodec.UndecodableException.class, () -> codec.decode(corrupted));
+        assertFalse(refused instanceof CommandCodec.NewerFormatException, "format 0 taken for a newer Ketcd's");
+    }
+
+    @Test
+    void anEntryInAFormatNewerThanThisKetcdReadsIsToldApartFromGarbage() {
+        byte[] bytes = codec.encode(List.of(new ProposedCommand(1, 1, new Command.Compact(new CompactionRequest(1, false)))));
+        bytes[indexOfVersionByte(bytes)] = CommandBatch.NEWEST_FORMAT + 1;
+        CommandCodec.NewerFormatException newer = assertThrows(CommandCodec.NewerFormatException.class, () -> codec.decode(bytes));
+        assertTrue(newer.getMessage().contains("format " + (CommandBatch.NEWEST_FORMAT + 1) + " is newer than this Ketcd reads (up to "
+                + CommandBatch.NEWEST_FORMAT + ")"), newer.getMessage());
     }
 
     /** The batch payload starts right after Hazelcast's header: our version byte, then the command count. */

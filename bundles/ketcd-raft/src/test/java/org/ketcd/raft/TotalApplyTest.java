@@ -22,8 +22,9 @@ import org.ketcd.api.PutRequest;
 
 /**
  * Applying a committed entry never stops the apply thread on bad bytes, and never answers a false error:
- * an entry that does not decode is skipped alike on every member; a fault of the store is fatal for the
- * member (bin/ketcd exits) and its client hears nothing, since a restart applies the entry after all.
+ * an entry that does not decode is skipped alike on every member; an entry a newer Ketcd wrote, which members
+ * of that version apply, and a fault of the store are fatal for the member (bin/ketcd exits) and its client
+ * hears nothing, since a restart (of the updated member) applies the entry after all.
  */
 class TotalApplyTest {
     private final CommandCodec codec = new CommandCodec();
@@ -79,6 +80,20 @@ class TotalApplyTest {
         assertEquals(members.get(0), members.get(1));
         assertEquals(members.get(0), members.get(2));
         assertEquals(List.of(), fatal);
+    }
+
+    @Test
+    void anEntryANewerKetcdWroteStopsThisMemberInsteadOfBeingSkipped(@TempDir Path dir) throws Exception {
+        Store store = new Store();
+        KetcdStateMachine sm = new KetcdStateMachine(codec, store, new PendingRequests(), 1, dir.resolve("s"), recordFatal, null);
+        sm.applyTransaction(committed(sm, 1, put(9, 1, "before"))).get();
+        byte[] newer = put(9, 2, "newer");
+        newer[CommandCodec.HEADER_BYTES] = CommandBatch.NEWEST_FORMAT + 1;
+        assertThrows(IllegalStateException.class, () -> sm.applyTransaction(committed(sm, 2, newer)));
+        assertEquals(1, fatal.size(), "a newer format was not fatal");
+        assertTrue(fatal.get(0).startsWith("Raft index 2 was written by a newer Ketcd: command batch format 2"), fatal.get(0));
+        assertEquals(List.of("put before", "applied 1"), store.calls, "the member went past an entry it cannot read");
+        assertEquals(1, sm.getLastAppliedTermIndex().getIndex());
     }
 
     @Test

@@ -33,6 +33,16 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
     static final int STOP_DELAY_SECONDS = 1;
     /** How long an idle worker thread is kept. */
     static final int IDLE_THREAD_SECONDS = 60;
+    /** The JDK HTTP server's switch for TCP_NODELAY on the connections it accepts (off by default). */
+    static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+    static {
+        // The JDK's server writes a response's head and body apart; with Nagle's algorithm on, the body waits for the
+        // relay's delayed ACK of the head, 40 ms or more on every call. The JDK reads the switch once, at its first use.
+        if (System.getProperty(NO_DELAY_PROPERTY) == null) {
+            System.setProperty(NO_DELAY_PROPERTY, "true");
+        }
+    }
 
     private final HttpServer http;
     private final JdkHttpHandlerContainer jersey;
@@ -52,6 +62,12 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
     }
 
     public static RestServer start(EtcdServer server, GrpcGatewayBackend backend) {
+        return start(server, backend, () -> null);
+    }
+
+    /** {@code grpcCalls}: the gRPC bundle's call counters for /metrics (null while it has none). */
+    public static RestServer start(EtcdServer server, GrpcGatewayBackend backend,
+                                   java.util.function.Supplier<org.ketcd.api.GrpcCallStats> grpcCalls) {
         RestLimits limits = RestLimits.forMaxRequestBytes(server.maxRequestBytes());
         OpenStreams streams = new OpenStreams();
         ResourceConfig config = new ResourceConfig()
@@ -60,6 +76,7 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
                 .register(new ConfigResource(server, new SseWatch.Hub(streams), limits))
                 .register(new ServicesResource(server, limits))
                 .register(new OpenApiResource())
+                .register(new org.ketcd.rest.metrics.MetricsResource(server, grpcCalls))
                 .register(CorsHeaders.class)
                 .register(MediaTypeHeaders.class)
                 .register(PlainErrors.class)
@@ -81,7 +98,7 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
         try {
             JdkHttpHandlerContainer jersey = ContainerFactory.createContainer(JdkHttpHandlerContainer.class, config);
             HttpServer http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-            RelayCheck relay = new RelayCheck(streams.tracking(new DeclaredLength(jersey)));
+            RelayCheck relay = new RelayCheck(streams.tracking(new DeclaredLength(new ClientConnection(jersey))));
             http.createContext("/", relay);
             http.setExecutor(threads);
             http.start();

@@ -45,7 +45,9 @@ final class RestCluster implements AutoCloseable {
         AtomicReference<RestServer> rest = new AtomicReference<>();
         // the client port asks for the REST server's address per connection, as GrpcEndpointComponent does
         // and with the member's flags for the client port (--max-concurrent-streams, keepalive)
-        GrpcEndpoint endpoint = GrpcEndpoint.start(cluster.member(i).server(), List.of(URI.create(clientUrl(i))), rest::get,
+        // and its --listen-metrics-urls
+        GrpcEndpoint endpoint = GrpcEndpoint.start(cluster.member(i).server(), List.of(URI.create(clientUrl(i))),
+                cluster.member(i).config().listenMetricsUrls(), org.ketcd.grpc.Http1Upstreams.of(rest::get),
                 cluster.member(i).config().clientTls(), cluster.member(i).config().clientGrpcSettings());
         endpoints.add(endpoint);
         rests.add(rest);
@@ -92,7 +94,8 @@ final class RestCluster implements AutoCloseable {
 
     /** Starts member {@code i}'s REST server (again), on the running gRPC endpoint. */
     void startRest(int i) {
-        rests.get(i).set(RestServer.start(cluster.member(i).server(), endpoints.get(i).gateway()));
+        GrpcEndpoint endpoint = endpoints.get(i);
+        rests.get(i).set(RestServer.start(cluster.member(i).server(), endpoint.gateway(), endpoint::callStats));
     }
 
     /** Stops member {@code i}: its endpoints first, then the member. */

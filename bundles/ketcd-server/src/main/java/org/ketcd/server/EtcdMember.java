@@ -51,7 +51,10 @@ public final class EtcdMember implements AutoCloseable {
     private final RaftNode raft;
     private final KetcdServer server;
     private final MemberIdentity identity;
-    private final ScheduledExecutorService compactor;
+    /** Auto-compaction's timer (null when off); replaced when a configuration change alters it. */
+    private ScheduledExecutorService compactor;
+    /** The auto-compaction settings {@link #compactor} runs with: mode and retention. */
+    private String compaction;
     private final ScheduledExecutorService corruptCheck;
 
     private final StoreApplier applier;
@@ -91,7 +94,8 @@ public final class EtcdMember implements AutoCloseable {
                 throw e;
             }
         }, StoreApplier.COMMIT_INTERVAL_MS, StoreApplier.COMMIT_INTERVAL_MS, TimeUnit.MILLISECONDS);
-        this.compactor = startAutoCompaction();
+        this.compaction = compactionOf(config);
+        this.compactor = startAutoCompaction(config);
         this.corruptCheck = startCorruptCheck();
         publish();
     }
@@ -128,8 +132,31 @@ public final class EtcdMember implements AutoCloseable {
         });
     }
 
+    /**
+     * Applies what a running member changes at once when its configuration changes ({@link
+     * org.ketcd.server.config.ConfigChange}): the backend quota, and auto-compaction (restarted with its new mode and
+     * retention; its period starts again). The log level is Pax Logging's, set by the OSGi component.
+     */
+    public synchronized void applyLiveSettings(ServerConfig next) {
+        if (closed) {
+            return;
+        }
+        server.quotaBackendBytes(next.quotaBackendBytes());
+        if (!compactionOf(next).equals(compaction)) {
+            if (compactor != null) {
+                GentleStop.stop(compactor, "auto-compaction", STORE_TASK_STOP_TIMEOUT_MS);
+            }
+            compaction = compactionOf(next);
+            compactor = startAutoCompaction(next);
+        }
+    }
+
+    private static String compactionOf(ServerConfig c) {
+        return (c.autoCompactionByRevision() ? "revision " : "periodic ") + c.autoCompactionRetention();
+    }
+
     /** Runs etcd's auto-compaction when --auto-compaction-retention is set; only the leader compacts. */
-    private ScheduledExecutorService startAutoCompaction() {
+    private ScheduledExecutorService startAutoCompaction(ServerConfig config) {
         long retention = config.autoCompactionRetention();
         if (retention == 0) {
             return null;
@@ -378,7 +405,7 @@ public final class EtcdMember implements AutoCloseable {
     static final long STORE_TASK_STOP_TIMEOUT_MS = 30_000;
 
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
         closed = true;
         // Never interrupt a thread that may be inside Derby (see GentleStop): a running batch commit or compaction finishes.
         if (compactor != null) {

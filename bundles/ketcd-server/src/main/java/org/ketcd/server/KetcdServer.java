@@ -55,6 +55,11 @@ final class KetcdServer implements EtcdServer {
     private static final int QUOTA_KV_OVERHEAD = 256;
 
     private final ServerConfig config;
+    /**
+     * --quota-backend-bytes, which a configuration change sets while the member runs ({@link #quotaBackendBytes(long)});
+     * shared with the member's views for other callers.
+     */
+    private final java.util.concurrent.atomic.AtomicLong quotaBackendBytes;
     private final MemberIdentity identity;
     private final ClusterMembers members;
     private final Membership membership;
@@ -85,6 +90,7 @@ final class KetcdServer implements EtcdServer {
         this.members = members;
         this.membership = new Membership(config, identity, members, raft);
         this.config = config;
+        this.quotaBackendBytes = new java.util.concurrent.atomic.AtomicLong(config.quotaBackendBytes());
         this.identity = identity;
         this.store = store;
         this.raft = raft;
@@ -112,6 +118,7 @@ final class KetcdServer implements EtcdServer {
         this.members = member.members;
         this.membership = member.membership;
         this.config = member.config;
+        this.quotaBackendBytes = member.quotaBackendBytes;
         this.identity = member.identity;
         this.store = member.store;
         this.raft = member.raft;
@@ -337,8 +344,13 @@ final class KetcdServer implements EtcdServer {
         return (CompletableFuture<T>) raft.propose(command, size);
     }
 
+    /** Sets the backend quota of the running member (a configuration change), as {@link ServerConfig#quotaBackendBytes()} gives it. */
+    void quotaBackendBytes(long bytes) {
+        quotaBackendBytes.set(bytes);
+    }
+
     private boolean quotaAvailable(long cost) {
-        return store.dbSize() + cost <= config.quotaBackendBytes();
+        return store.dbSize() + cost <= quotaBackendBytes.get();
     }
 
     /** Runs a request step, turning a synchronous refusal into a failed future. */
@@ -358,6 +370,14 @@ final class KetcdServer implements EtcdServer {
         return CompletableFuture.completedFuture(new StatusResponse(store.currentRevision(), ServerConfig.ETCD_VERSION,
                 store.dbSize(), store.dbSizeInUse(), raft.leaderId(), raft.lastLogIndex(), raft.term(),
                 raft.appliedIndex(), errors, isLearner()));
+    }
+
+    @Override
+    public org.ketcd.api.ServerStats stats() {
+        return new org.ketcd.api.ServerStats(identity.memberId(), raft.leaderChanges(), raft.lastLogIndex(),
+                raft.proposalsPending(), raft.proposalsFailed(), store.keyCount(), store.compactRevision(), watchHub.size(),
+                quotaBackendBytes.get(), store.commitDurations(), raft.logSyncDurations(), raft.peerRoundTrips(),
+                lessor.counts());
     }
 
     @Override

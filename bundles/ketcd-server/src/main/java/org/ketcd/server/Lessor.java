@@ -36,6 +36,10 @@ final class Lessor {
     private final long minTtl;
     private final Map<Long, Clock> leases = new ConcurrentHashMap<>();
     private volatile boolean primary;
+    private final java.util.concurrent.atomic.LongAdder granted = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder revoked = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder renewed = new java.util.concurrent.atomic.LongAdder();
+    private final org.ketcd.api.DurationHistogram grantedTtls = org.ketcd.api.DurationHistogram.forLeaseTtls();
 
     Lessor(MvccStore store, long minTtlSeconds) {
         this.store = store;
@@ -63,6 +67,8 @@ final class Lessor {
         long effective = Math.max(ttl, minTtl);
         store.grantLease(id, effective);
         leases.put(id, new Clock(effective, primary ? deadlineAfter(effective, 0) : NEVER));
+        granted.increment();
+        grantedTtls.observe(java.util.concurrent.TimeUnit.SECONDS.toNanos(effective));
         return new LeaseGrantResponse(store.currentRevision(), id, effective);
     }
 
@@ -70,6 +76,7 @@ final class Lessor {
     long revoke(long id) {
         long revision = store.revokeLease(id);
         leases.remove(id);
+        revoked.increment();
         return revision;
     }
 
@@ -111,7 +118,13 @@ final class Lessor {
             throw EtcdError.LEASE_NOT_FOUND.exception();
         }
         c.deadline = deadlineAfter(c.ttl, 0);
+        renewed.increment();
         return c.ttl;
+    }
+
+    /** What this lessor counted since the member started (etcd's lease metrics). */
+    org.ketcd.api.LeaseCounts counts() {
+        return new org.ketcd.api.LeaseCounts(granted.sum(), revoked.sum(), renewed.sum(), grantedTtls.snapshot());
     }
 
     /** Whole seconds left before the lease expires (as etcd truncates), or -1 if it does not exist. */

@@ -197,6 +197,17 @@ final class ReplaceableStore implements MvccStore {
     }
 
     @Override
+    public long keyCount() {
+        return call(() -> current.keyCount());
+    }
+
+    /** The current store's commits: a restored or replaced store starts its own histogram. */
+    @Override
+    public org.ketcd.api.DurationHistogram.Snapshot commitDurations() {
+        return call(() -> current.commitDurations());
+    }
+
+    @Override
     public void defragment() {
         run(() -> current.defragment());
     }

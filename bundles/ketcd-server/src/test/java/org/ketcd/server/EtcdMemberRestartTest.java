@@ -2,10 +2,14 @@ package org.ketcd.server;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -65,11 +69,24 @@ class EtcdMemberRestartTest {
     @Test
     void aMemberWhosePeerPortIsTakenFailsToStartWithTheBindErrorAndLeavesTheJvmRunning() throws Exception {
         int peer = TestPorts.next();
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        PrintStream stderr = System.err;
         try (ServerSocket taken = new ServerSocket(peer, 1, InetAddress.getLoopbackAddress())) {
+            System.setErr(new PrintStream(new OutputStream() { // the test logger writes to System.err
+                @Override
+                public void write(int b) {
+                    stderr.write(b);
+                    logged.write(b);
+                }
+            }, true));
             Exception e = assertThrows(Exception.class, () -> EtcdMember.start(config("token-a", peer)).close());
             String message = String.valueOf(e.getMessage()) + " / " + String.valueOf(e.getCause());
             assertTrue(message.contains("listen tcp 127.0.0.1:" + peer + ": bind: address already in use"), message); // etcd's words
+        } finally {
+            System.setErr(stderr);
         }
+        // the bind error is the member's to report, once: Ratis, which logs its own as stack traces, never meets it
+        assertFalse(logged.toString().contains("\tat "), logged::toString);
         // Ratis would have called System.exit here before; the JVM is alive and the port can now be served.
         try (EtcdMember m = EtcdMember.start(config("token-a", peer))) {
             assertEquals(1, m.server().put(PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v"))).get(20, TimeUnit.SECONDS).revision() - 1);

@@ -185,18 +185,40 @@ public final class LocalCluster implements AutoCloseable {
         return members.size();
     }
 
-    /** Index of the member every running member agrees leads, waiting for one at most 15 s. */
+    /**
+     * Index of the member every running member agrees leads, waiting for one at most 15 s. A member that does not
+     * know the leader yet cannot serve a linearizable read, so "some member calls itself leader" is not enough.
+     */
     public int awaitLeader() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
-            for (int i = 0; i < members.size(); i++) {
-                if (members.get(i) != null && members.get(i).server().status().get().leader() == members.get(i).memberId()) {
-                    return i;
-                }
+            int agreed = agreedLeader();
+            if (agreed >= 0) {
+                return agreed;
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("no leader within 15 s");
+        throw new AssertionError("no leader that every running member knows within 15 s");
+    }
+
+    /** The index of the leader all running members name, or -1 while they disagree or one names none. */
+    private int agreedLeader() throws Exception {
+        long leaderId = 0;
+        for (EtcdMember member : members) {
+            if (member != null) {
+                long named = member.server().status().get().leader();
+                if (named == 0 || (leaderId != 0 && named != leaderId)) {
+                    return -1;
+                }
+                leaderId = named;
+            }
+        }
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i) != null && members.get(i).memberId() == leaderId) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

@@ -7,9 +7,11 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.ketcd.api.BinKetcd;
 import org.ketcd.api.EtcdServer;
+import org.ketcd.api.GrpcCallStats;
 import org.ketcd.api.GrpcGatewayBackend;
 import org.ketcd.api.Http1Upstream;
 import org.ketcd.grpc.GrpcEndpoint;
+import org.ketcd.grpc.Http1Upstreams;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -29,24 +31,30 @@ import org.slf4j.LoggerFactory;
  * <p>Offers the same services as bytes ({@link GrpcGatewayBackend}) to the REST bundle, and relays HTTP/1
  * connections on the client port to the REST bundle's {@link Http1Upstream} when one is registered.
  * That reference is dynamic: installing, updating or removing the REST bundle never restarts gRPC.
+ * Offers the endpoint's per-method call counts ({@link GrpcCallStats}) for {@code /metrics}.
  */
 @Component(name = "org.ketcd.grpc", immediate = true, service = {})
 public final class GrpcEndpointComponent {
     static final String PROP_LISTEN_CLIENT_URLS = "ketcd.listen.client.urls";
+    /** etcd's --listen-metrics-urls, as a service property of the server (absent: none). */
+    static final String PROP_LISTEN_METRICS_URLS = "ketcd.listen.metrics.urls";
     private static final Logger LOG = LoggerFactory.getLogger(GrpcEndpointComponent.class);
 
     private EtcdServer server;
     private List<URI> listenClientUrls = List.of();
+    private List<URI> listenMetricsUrls = List.of();
     private GrpcEndpoint endpoint;
     private org.ketcd.api.ClientTls clientTls;
     private org.ketcd.api.ClientGrpcSettings grpcSettings;
     private ServiceRegistration<GrpcGatewayBackend> gatewayRegistration;
+    private ServiceRegistration<GrpcCallStats> callStatsRegistration;
     private final AtomicReference<Http1Upstream> http1 = new AtomicReference<>();
 
     @Reference(policy = ReferencePolicy.STATIC)
     void bindServer(EtcdServer server, Map<String, Object> properties) {
         this.server = server;
         this.listenClientUrls = urls(properties.get(PROP_LISTEN_CLIENT_URLS));
+        this.listenMetricsUrls = urls(properties.get(PROP_LISTEN_METRICS_URLS));
         this.clientTls = org.ketcd.api.ClientTls.fromProperties(properties);
         this.grpcSettings = org.ketcd.api.ClientGrpcSettings.fromProperties(properties);
     }
@@ -75,16 +83,20 @@ public final class GrpcEndpointComponent {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(GrpcEndpointComponent.class.getClassLoader());
         try {
-            endpoint = GrpcEndpoint.start(server, listenClientUrls, http1::get, clientTls, grpcSettings);
+            endpoint = GrpcEndpoint.start(server, listenClientUrls, listenMetricsUrls,
+                    Http1Upstreams.of(http1::get, () -> restBundleInstalled(context)), clientTls, grpcSettings);
         } catch (java.io.IOException | RuntimeException e) {
             // A member that cannot serve its clients is no member: etcd exits (status 1) on this.
             LOG.error("ketcd: {}", e.getMessage());
-            BinKetcd.exitIfStartedByIt(1);
+            if (BinKetcd.exitIfStartedByIt(1)) {
+                return; // thrown, it would be logged again by SCR, with its stack trace, while the process ends
+            }
             throw e;
         } finally {
             thread.setContextClassLoader(previous);
         }
         gatewayRegistration = context.registerService(GrpcGatewayBackend.class, endpoint.gateway(), null);
+        callStatsRegistration = context.registerService(GrpcCallStats.class, endpoint.callStats(), null);
         LOG.info("etcd gRPC API serving on {}", listenClientUrls);
         // etcd's lines once its client listeners serve; tools that watch etcd's log wait for them
         LOG.info("ready to serve client requests");
@@ -96,19 +108,18 @@ public final class GrpcEndpointComponent {
                 LOG.info("serving insecure client requests on {}, this is strongly discouraged!", hostPort);
             }
         }
+        for (URI url : listenMetricsUrls) {
+            LOG.info("listening for metrics on {}", url); // etcd's line
+        }
         SystemdNotify.ready();
     }
 
     @Deactivate
     void deactivate() {
-        if (gatewayRegistration != null) {
-            try {
-                gatewayRegistration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the framework unregistered it while stopping the bundle
-            }
-            gatewayRegistration = null;
-        }
+        unregister(callStatsRegistration);
+        callStatsRegistration = null;
+        unregister(gatewayRegistration);
+        gatewayRegistration = null;
         GrpcEndpoint e = endpoint;
         endpoint = null;
         if (e != null) {
@@ -118,6 +129,32 @@ public final class GrpcEndpointComponent {
                 LOG.warn("closing gRPC endpoint failed", ex);
             }
         }
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the framework unregistered it while stopping the bundle
+            }
+        }
+    }
+
+    /** The REST bundle's symbolic name: its HTTP/1 API is awaited while it is installed but not serving. */
+    private static final String REST_BUNDLE = "org.ketcd.rest";
+
+    private static boolean restBundleInstalled(BundleContext context) {
+        try {
+            for (org.osgi.framework.Bundle b : context.getBundles()) {
+                if (REST_BUNDLE.equals(b.getSymbolicName()) && b.getState() != org.osgi.framework.Bundle.UNINSTALLED) {
+                    return true;
+                }
+            }
+        } catch (IllegalStateException stopping) {
+            // this bundle's context is no longer valid
+        }
+        return false;
     }
 
     static List<URI> urls(Object value) {

@@ -22,8 +22,9 @@ import org.ketcd.rest.OpenStreams;
  * the revision, name {@code change}, data {@code {"revision":N,"changes":[{"path","type","value",...}]}}.
  * A client that reconnects with {@code Last-Event-ID: N} resumes at N+1, losing nothing as long as N+1 is
  * not compacted; if it is, one {@code compacted} event (no id) tells the client to re-read and the
- * stream ends. A comment every {@value #HEARTBEAT_SECONDS} s keeps proxies open and notices clients that
- * left. Events wait in the store's bounded per-watch buffer: a slow client slows only its own stream.
+ * stream ends. A comment every {@value #HEARTBEAT_SECONDS} s keeps proxies open and finds clients that
+ * left: a write that fails ends the stream. Events wait in the store's bounded per-watch buffer: a slow client
+ * slows only its own stream.
  *
  * <p>Written by hand on the HTTP thread (one per open stream, in one of the server's {@link OpenStreams} slots):
  * Jersey's SSE API needs a container that can suspend a request, which the JDK HTTP server container cannot
@@ -95,6 +96,8 @@ public final class SseWatch implements StreamingOutput {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IOException clientLeft) {
+            // its client went away (a DEBUG line of ClientConnection): the stream just ends
         }
     }
 

@@ -88,6 +88,8 @@ final class GatewayStream implements StreamingOutput {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IOException clientLeft) {
+            // its client went away (a DEBUG line of ClientConnection): the call ends
         } finally {
             end();
         }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the REST API for the member's {@link EtcdServer} and the gRPC bundle's {@link GrpcGatewayBackend},
  * and offers it to the client port as the {@link Http1Upstream}. Updating this bundle restarts only this
- * server; the gRPC endpoint keeps running and answers HTTP/1 with 404 meanwhile.
+ * server; the gRPC endpoint keeps running, and HTTP/1 requests wait for the new server meanwhile.
  */
 @Component(name = "org.ketcd.rest", immediate = true, service = {})
 public final class RestComponent {
@@ -27,12 +27,26 @@ public final class RestComponent {
     @Reference
     private GrpcGatewayBackend backend;
 
+    /** The gRPC bundle's call counters for /metrics: optional and dynamic, the REST server never restarts for them. */
+    private final java.util.concurrent.atomic.AtomicReference<org.ketcd.api.GrpcCallStats> grpcCalls =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    @Reference(policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+            cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL)
+    void bindGrpcCalls(org.ketcd.api.GrpcCallStats calls) {
+        grpcCalls.set(calls);
+    }
+
+    void unbindGrpcCalls(org.ketcd.api.GrpcCallStats calls) {
+        grpcCalls.compareAndSet(calls, null);
+    }
+
     private RestServer rest;
     private ServiceRegistration<Http1Upstream> registration;
 
     @Activate
     void activate(BundleContext context) {
-        rest = RestServer.start(server, backend);
+        rest = RestServer.start(server, backend, grpcCalls::get);
         registration = context.registerService(Http1Upstream.class, rest, null);
         LOG.info("REST API (etcd JSON gateway, /config, /services) serving on the client URLs via {}", rest.address());
     }

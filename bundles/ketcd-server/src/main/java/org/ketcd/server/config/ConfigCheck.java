@@ -10,11 +10,15 @@ import java.util.Properties;
 
 /**
  * Run by {@code bin/ketcd} before Karaf boots: checks the flags, environment and cfg file, and prints
- * {@code data-dir=<path>} (exit 0) or the one-line error (exit 2), so a bad flag stops start-up at once.
+ * {@code data-dir=<path>}, {@code log-level=<Log4j level>} and {@code library-log-level=<Log4j level>} (exit 0),
+ * or the one-line error (exit 2), so a bad flag stops start-up at once; so does a port that cannot be bound
+ * ({@link ListenPorts}, exit 1).
  * {@code --version} and {@code --help} are answered here (exit {@link #ANSWERED}): no member starts.
  * The cfg file is given with {@code -Dketcd.cfg=<path>}.
  */
 public final class ConfigCheck {
+    /** "false": the listen URLs' ports are not tried (the check is for a member that already runs). */
+    static final String CHECK_PORTS_PROPERTY = "ketcd.check.ports";
     /** Exit status meaning "the request was answered; do not start a member". */
     public static final int ANSWERED = 3;
 
@@ -41,7 +45,14 @@ public final class ConfigCheck {
             if (!Files.exists(config.dataDir().resolve("member").resolve("identity.properties")) && !config.discoversCluster()) {
                 config.initialCluster(); // the bootstrap checks; a restarted member ignores --initial-*
             }
+            // a taken port ends the start here, in a second, rather than after Karaf's boot; `bin/ketcd admin`
+            // (-Dketcd.check.ports=false) looks for a running member, whose ports are taken by itself
+            if (!"false".equals(System.getProperty(CHECK_PORTS_PROPERTY))) {
+                ListenPorts.check(config);
+            }
             System.out.println("data-dir=" + config.dataDir().toAbsolutePath());
+            System.out.println("log-level=" + config.logLevel().log4jLevel());
+            System.out.println("library-log-level=" + config.logLevel().libraryLog4jLevel());
         } catch (ConfigException e) {
             System.err.println("ketcd: " + e.getMessage());
             System.exit(e.exitStatus());

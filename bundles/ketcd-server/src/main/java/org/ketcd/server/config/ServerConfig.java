@@ -39,6 +39,11 @@ public final class ServerConfig {
         this.dnsServers = dnsServers;
     }
 
+    /** The resolved value of {@code flag} (its default when nothing sets it). */
+    String value(Flag flag) {
+        return values.getOrDefault(flag, "");
+    }
+
     public static ServerConfig defaults() {
         try {
             return resolve(new String[0], Map.of(), Map.of());
@@ -138,6 +143,7 @@ public final class ServerConfig {
         if (!mode.equals("periodic") && !mode.equals("revision")) {
             throw new ConfigException("invalid value \"" + mode + "\" for flag -auto-compaction-mode: valid values are \"periodic\" and \"revision\"");
         }
+        LogLevel.of(values.get(Flag.LOG_LEVEL));
         checkBootstrapSources(values, explicit.containsKey(Flag.INITIAL_CLUSTER));
         checkMeaningless(values);
         ServerConfig config = new ServerConfig(values, explicit, env.get(SrvDiscovery.DNS_SERVERS_ENV));
@@ -168,6 +174,15 @@ public final class ServerConfig {
             if ("https".equals(url.getScheme()) && config.clientTls().isEmpty()) {
                 throw new ConfigException("TLS key/cert (--cert-file, --key-file) must be provided for client url " + url
                         + " with HTTPS scheme");
+            }
+        }
+        if (!values.get(Flag.LISTEN_METRICS_URLS).isBlank()) {
+            for (URI url : parseUrls(Flag.LISTEN_METRICS_URLS, values.get(Flag.LISTEN_METRICS_URLS))) {
+                if ("https".equals(url.getScheme()) && config.clientTls().isEmpty()) {
+                    // etcd 3.4's fatal line (status 1) when it opens the listener
+                    throw new ConfigException("cannot listen on TLS for " + url.getHost() + ":" + url.getPort()
+                            + ": KeyFile and CertFile are not presented", 1);
+                }
             }
         }
         if (!config.clientTls().isEmpty() && !config.clientAutoTls()) {
@@ -457,6 +472,15 @@ public final class ServerConfig {
         }
     }
 
+    /** {@code --log-level}; {@code --debug} (etcd's older flag) means debug. */
+    public LogLevel logLevel() {
+        try {
+            return values.get(Flag.DEBUG).equals("true") ? LogLevel.DEBUG : LogLevel.of(values.get(Flag.LOG_LEVEL));
+        } catch (ConfigException checkedInResolve) {
+            throw new IllegalStateException(checkedInResolve);
+        }
+    }
+
     public String name() {
         return values.get(Flag.NAME);
     }
@@ -471,6 +495,11 @@ public final class ServerConfig {
 
     public List<URI> listenClientUrls() {
         return urls(Flag.LISTEN_CLIENT_URLS);
+    }
+
+    /** etcd's --listen-metrics-urls: none by default. */
+    public List<URI> listenMetricsUrls() {
+        return values.get(Flag.LISTEN_METRICS_URLS).isBlank() ? List.of() : urls(Flag.LISTEN_METRICS_URLS);
     }
 
     public List<URI> advertiseClientUrls() {
@@ -733,11 +762,14 @@ public final class ServerConfig {
                 cipherSuites, values.get(Flag.CLIENT_CRL_FILE), values.get(Flag.CLIENT_CERT_ALLOWED_HOSTNAME));
     }
 
-    /** --grpc-keepalive-min-time, --grpc-keepalive-interval, --grpc-keepalive-timeout, --max-concurrent-streams. */
+    /**
+     * --grpc-keepalive-min-time, --grpc-keepalive-interval, --grpc-keepalive-timeout, --max-concurrent-streams, and
+     * --metrics: "extensive" times every call, any other value (etcd checks none) exports the basic metrics only.
+     */
     public org.ketcd.api.ClientGrpcSettings clientGrpcSettings() {
         return new org.ketcd.api.ClientGrpcSettings(durationMillis(values.get(Flag.GRPC_KEEPALIVE_MIN_TIME)),
                 durationMillis(values.get(Flag.GRPC_KEEPALIVE_INTERVAL)), durationMillis(values.get(Flag.GRPC_KEEPALIVE_TIMEOUT)),
-                Long.parseLong(values.get(Flag.MAX_CONCURRENT_STREAMS)));
+                Long.parseLong(values.get(Flag.MAX_CONCURRENT_STREAMS)), "extensive".equals(values.get(Flag.METRICS)));
     }
 
     /**

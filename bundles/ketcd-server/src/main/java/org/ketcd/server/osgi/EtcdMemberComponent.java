@@ -18,7 +18,9 @@ import org.ketcd.api.DiscoveryKeyspace;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.server.EtcdMember;
+import org.ketcd.server.config.ConfigChange;
 import org.ketcd.server.config.ConfigException;
+import org.ketcd.server.config.ListenPorts;
 import org.ketcd.server.config.ServerConfig;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -27,6 +29,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * ({@code etc/org.ketcd.server.cfg}, keys are etcd flag names such as {@code listen-client-urls}),
  * the {@code ETCD_*} environment and the command-line flags of {@code bin/ketcd}, in etcd's
  * precedence order, and registers its {@link EtcdServer} as an OSGi service with the client URLs
- * as service properties. Stops the member when deactivated (bundle stop/update, config change).
+ * as service properties. Stops the member when deactivated (bundle stop/update, its configuration deleted). A changed
+ * configuration ({@link #modified}) applies at once what a running member can change and logs what waits for its
+ * next start: the member keeps running either way, since the cfg file is shared by every member of the distribution
+ * and restarting them all on one edit would stop the cluster.
  *
  * <p>Flags arrive from {@code bin/ketcd} as a file, the arguments separated by NUL bytes (so any
  * argument survives): the file named by the system property {@value #ARGS_FILE_PROPERTY}, or else
@@ -49,6 +56,8 @@ public final class EtcdMemberComponent {
     static final String ARGS_FILE_PROPERTY = BinKetcd.ARGS_FILE_PROPERTY;
     /** Service property: the member's client listen URLs (String[]). */
     public static final String PROP_LISTEN_CLIENT_URLS = "ketcd.listen.client.urls";
+    /** etcd's --listen-metrics-urls: where the gRPC bundle also serves /metrics and the health endpoints. */
+    public static final String PROP_LISTEN_METRICS_URLS = "ketcd.listen.metrics.urls";
     public static final String PROP_ADVERTISE_CLIENT_URLS = "ketcd.advertise.client.urls";
     public static final String PROP_MEMBER_NAME = "ketcd.member.name";
     public static final String PROP_MEMBER_ID = "ketcd.member.id";
@@ -61,6 +70,13 @@ public final class EtcdMemberComponent {
 
     private EtcdMember member;
     private ServiceRegistration<EtcdServer> registration;
+    /** The configuration the member's live settings come from: its start's, then each change's. */
+    private ServerConfig current;
+
+    /** Pax Logging's configuration, where a changed --log-level goes; optional (absent outside Karaf). */
+    @Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
+    private volatile org.osgi.service.cm.ConfigurationAdmin configAdmin;
 
     @Activate
     synchronized void activate(BundleContext context, Map<String, Object> properties) throws Exception {
@@ -73,9 +89,14 @@ public final class EtcdMemberComponent {
             String workingDir = System.getProperty(WORKING_DIR_PROPERTY);
             config = ServerConfig.resolve(commandLineArgs(), System.getenv(), cfgProperties(properties),
                     workingDir == null ? null : Path.of(workingDir));
+            // again, before anything is created: a port may have been taken while Karaf booted
+            ListenPorts.check(config);
         } catch (ConfigException e) {
+            // a bad flag value bin/ketcd's own check could not see, or a port taken since that check
             LOG.error("ketcd: {}", e.getMessage());
-            BinKetcd.exitIfStartedByIt(e.exitStatus()); // a bad flag value bin/ketcd's own check could not see
+            if (BinKetcd.exitIfStartedByIt(e.exitStatus())) {
+                return;
+            }
             throw e;
         }
         // Ratis is embedded in ketcd-raft and loads its RPC and metrics implementations by class
@@ -85,9 +106,12 @@ public final class EtcdMemberComponent {
         thread.setContextClassLoader(RaftNode.class.getClassLoader());
         try {
             member = EtcdMember.start(config, v3DiscoveryClient(context, config), this::fatal);
+            current = config;
         } catch (Exception | Error e) {
             LOG.error("ketcd: {}", e.getMessage());
-            exitIfStartedByBinKetcd();
+            if (BinKetcd.exitIfStartedByIt(FATAL_EXIT_STATUS)) {
+                return; // thrown, it would be logged again by SCR, with its stack trace, while the process ends
+            }
             throw e;
         } finally {
             thread.setContextClassLoader(previous);
@@ -102,6 +126,7 @@ public final class EtcdMemberComponent {
         try {
             Dictionary<String, Object> props = new Hashtable<>();
             props.put(PROP_LISTEN_CLIENT_URLS, toStrings(config.listenClientUrls()));
+            props.put(PROP_LISTEN_METRICS_URLS, toStrings(config.listenMetricsUrls()));
             props.put(PROP_ADVERTISE_CLIENT_URLS, toStrings(config.advertiseClientUrls()));
             props.put(PROP_MEMBER_NAME, config.name());
             props.put(PROP_MEMBER_ID, Long.toHexString(member.memberId()));
@@ -117,14 +142,85 @@ public final class EtcdMemberComponent {
         // gateway when its bundle is installed). Ketcd's cluster version is fixed: a member serves etcd 3.4's API
         // from its start.
         EtcdMember started = member;
+        ServerConfig serving = config;
         // on a thread of its own: the wait for the gateway may take a while, and must not hold a shared pool's thread
         Thread lines = new Thread(() -> {
             awaitGatewayIfInstalled(context);
             LOG.info("{}", started.publishedLine());
             LOG.info("enabled capabilities for version 3.4");
+            LOG.info("ketcd: member {} ready: clients on {}, peers on {}; {} ms after the JVM started", serving.name(),
+                    serving.listenClientUrls(), serving.listenPeerUrls(),
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         }, "ketcd-readiness-lines");
         lines.setDaemon(true);
         started.published().thenRun(lines::start);
+    }
+
+    /**
+     * The configuration changed (etc/org.ketcd.server.cfg edited, or config:edit): resolved again with the flags and
+     * environment, in etcd's precedence; the log level, quota and auto-compaction change at once, every other change is
+     * logged as waiting for the member's next start. A configuration that no longer resolves changes nothing.
+     */
+    @Modified
+    synchronized void modified(Map<String, Object> properties) {
+        if (member == null || current == null) {
+            return;
+        }
+        ServerConfig next;
+        try {
+            String workingDir = System.getProperty(WORKING_DIR_PROPERTY);
+            next = ServerConfig.resolve(commandLineArgs(), System.getenv(), cfgProperties(properties),
+                    workingDir == null ? null : Path.of(workingDir));
+        } catch (ConfigException | IOException e) {
+            LOG.error("ketcd: the changed configuration is refused, the member keeps its own: {}", e.getMessage());
+            return;
+        }
+        ConfigChange change = ConfigChange.between(current, next);
+        if (change.isEmpty()) {
+            LOG.info("ketcd: the configuration changed, with no effect on this member's settings (flags and ETCD_* "
+                    + "environment variables take precedence over the cfg file)");
+            return;
+        }
+        member.applyLiveSettings(next);
+        change.live().forEach(c -> LOG.info("ketcd: configuration changed, applied: {}", c));
+        change.needRestart().forEach(c -> LOG.warn("ketcd: configuration changed, effective at the member's next start: {}", c));
+        current = next;
+        // last: Pax Logging reconfigures on a thread of its own, and lines logged meanwhile may be lost
+        if (change.logLevelChanged()) {
+            applyLogLevel(next.logLevel());
+        }
+    }
+
+    /** Pax Logging's configuration and the keys of its levels that --log-level sets (etc/org.ops4j.pax.logging.cfg). */
+    static final String LOGGING_PID = "org.ops4j.pax.logging";
+    static final String KETCD_LEVEL_KEY = "log4j2.logger.ketcd.level";
+    static final String FILEINSTALL_LEVEL_KEY = "log4j2.logger.fileinstall.level";
+    static final String LIBRARY_LEVEL_KEY = "log4j2.rootLogger.level";
+
+    /**
+     * Sets Ketcd's and the libraries' log levels in this member's Pax Logging configuration, as bin/ketcd does at start
+     * (the distribution's etc/ files are not written: Karaf's config save is off).
+     */
+    private void applyLogLevel(org.ketcd.server.config.LogLevel level) {
+        org.osgi.service.cm.ConfigurationAdmin admin = configAdmin;
+        if (admin == null) {
+            LOG.warn("ketcd: the log level cannot change while the member runs: no Configuration Admin");
+            return;
+        }
+        try {
+            org.osgi.service.cm.Configuration logging = admin.getConfiguration(LOGGING_PID, null);
+            Dictionary<String, Object> props = logging.getProperties();
+            if (props == null) {
+                LOG.warn("ketcd: the log level cannot change while the member runs: Pax Logging has no configuration");
+                return;
+            }
+            props.put(KETCD_LEVEL_KEY, level.log4jLevel());
+            props.put(FILEINSTALL_LEVEL_KEY, level.log4jLevel());
+            props.put(LIBRARY_LEVEL_KEY, level.libraryLog4jLevel());
+            logging.update(props);
+        } catch (IOException e) {
+            LOG.warn("ketcd: the log level did not change: {}", e.getMessage());
+        }
     }
 
     /** The longest the readiness lines wait for an installed JSON gateway bundle to serve. */
@@ -204,11 +300,6 @@ public final class EtcdMemberComponent {
             stop.setDaemon(true);
             stop.start();
         }
-    }
-
-    /** As etcd on a fatal error: under {@code bin/ketcd} the process ends with status 1. */
-    private static void exitIfStartedByBinKetcd() {
-        BinKetcd.exitIfStartedByIt(1);
     }
 
     private void closeMember() {

@@ -1,6 +1,7 @@
 package org.ketcd.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -214,10 +215,37 @@ class ServerConfigTest {
     }
 
     @Test
+    void metricsUrlsAreParsedLikeEveryUrlFlagAndAnHttpsOneNeedsTheClientCertificate() throws Exception {
+        assertEquals(List.of(), ServerConfig.resolve(new String[0], Map.of(), Map.of()).listenMetricsUrls());
+        ServerConfig c = ServerConfig.resolve(new String[0], Map.of("ETCD_LISTEN_METRICS_URLS",
+                "http://127.0.0.1:2381,http://[::1]:2381"), Map.of());
+        assertEquals(List.of(java.net.URI.create("http://127.0.0.1:2381"), java.net.URI.create("http://[::1]:2381")),
+                c.listenMetricsUrls());
+        assertTrue(refused("--listen-metrics-urls=foo").startsWith("invalid value \"foo\" for flag -listen-metrics-urls: "),
+                refused("--listen-metrics-urls=foo"));
+        ConfigException noCertificate = assertThrows(ConfigException.class, () -> ServerConfig.resolve(
+                new String[] {"--listen-metrics-urls=https://127.0.0.1:2381"}, Map.of(), Map.of()));
+        assertEquals("cannot listen on TLS for 127.0.0.1:2381: KeyFile and CertFile are not presented", noCertificate.getMessage());
+        assertEquals(1, noCertificate.exitStatus());
+    }
+
+    @Test
+    void metricsExtensiveTurnsOnTheGrpcHandlingTimeHistogramsAndAnyOtherValueDoesNotAsInEtcd() throws Exception {
+        assertTrue(ServerConfig.resolve(new String[] {"--metrics=extensive"}, Map.of(), Map.of()).clientGrpcSettings()
+                .handlingTimeHistograms());
+        assertFalse(ServerConfig.resolve(new String[0], Map.of(), Map.of()).clientGrpcSettings().handlingTimeHistograms());
+        assertFalse(ServerConfig.resolve(new String[] {"--metrics=bogus"}, Map.of(), Map.of()).clientGrpcSettings()
+                .handlingTimeHistograms());
+        assertEquals(ServerConfig.resolve(new String[] {"--metrics=extensive"}, Map.of(), Map.of()).clientGrpcSettings(),
+                org.ketcd.api.ClientGrpcSettings.fromProperties(ServerConfig.resolve(new String[] {"--metrics=extensive"},
+                        Map.of(), Map.of()).clientGrpcSettings().toProperties()), "through the service properties");
+    }
+
+    @Test
     void grpcKeepaliveAndStreamFlagsReachTheClientPortSettings() throws Exception {
         ServerConfig c = ServerConfig.resolve(new String[] {"--grpc-keepalive-min-time=1.5s", "--grpc-keepalive-interval=0",
             "--grpc-keepalive-timeout=1m30s", "--max-concurrent-streams=100"}, Map.of(), Map.of());
-        assertEquals(new org.ketcd.api.ClientGrpcSettings(1_500, 0, 90_000, 100), c.clientGrpcSettings());
+        assertEquals(new org.ketcd.api.ClientGrpcSettings(1_500, 0, 90_000, 100, false), c.clientGrpcSettings());
     }
 
     @Test
@@ -380,6 +408,30 @@ class ServerConfigTest {
         assertEquals(5_400_000L, ServerConfig.resolve(new String[] {"--auto-compaction-retention=1h30m"}, Map.of(), Map.of()).autoCompactionRetention());
         assertEquals(1000L, ServerConfig.resolve(new String[] {"--auto-compaction-mode=revision", "--auto-compaction-retention=1000"}, Map.of(), Map.of()).autoCompactionRetention());
         assertEquals(0L, ServerConfig.defaults().autoCompactionRetention());
+    }
+
+    @Test
+    void logLevelSetsKetcdsLevelAndKeepsLibrariesAtWarnOrAbove() throws Exception {
+        assertEquals(LogLevel.INFO, ServerConfig.defaults().logLevel());
+        LogLevel debug = ServerConfig.resolve(new String[] {"--log-level=debug"}, Map.of(), Map.of()).logLevel();
+        assertEquals("DEBUG", debug.log4jLevel());
+        assertEquals("WARN", debug.libraryLog4jLevel());
+        LogLevel error = ServerConfig.resolve(new String[0], Map.of("ETCD_LOG_LEVEL", "error"), Map.of()).logLevel();
+        assertEquals("ERROR", error.log4jLevel());
+        assertEquals("ERROR", error.libraryLog4jLevel());
+        assertEquals("FATAL", ServerConfig.resolve(new String[] {"--log-level=panic"}, Map.of(), Map.of()).logLevel().libraryLog4jLevel());
+        assertEquals(LogLevel.DEBUG, ServerConfig.resolve(new String[] {"--debug"}, Map.of(), Map.of()).logLevel());
+    }
+
+    @Test
+    void anUnknownLogLevelIsRefusedAsEtcdRefusesIt() {
+        for (String level : new String[] {"bogus", "INFO", ""}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> ServerConfig.resolve(new String[] {"--log-level=" + level}, Map.of(), Map.of()));
+            assertEquals("invalid value \"" + level + "\" for flag -log-level: unknown level \"" + level
+                    + "\" (debug, info, warn, error, panic or fatal)", e.getMessage());
+            assertEquals(2, e.exitStatus());
+        }
     }
 
     @Test
