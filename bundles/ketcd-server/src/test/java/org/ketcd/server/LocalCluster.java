@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.ketcd.api.StatusResponse;
 import org.ketcd.server.config.ServerConfig;
 
 /**
@@ -198,7 +199,21 @@ public final class LocalCluster implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("no leader that every running member knows within 15 s");
+        throw new AssertionError("no leader that every running member knows within 15 s; " + views());
+    }
+
+    /** What each running member says of itself and its leader, for a failure message. */
+    private String views() throws Exception {
+        List<String> views = new ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            if (members.get(i) != null) {
+                StatusResponse s = members.get(i).server().status().get();
+                views.add(names.get(i) + " (" + Long.toHexString(members.get(i).memberId()) + ") names leader "
+                        + Long.toHexString(s.leader()) + " at term " + s.raftTerm() + ", applied Raft index "
+                        + s.raftAppliedIndex() + ", revision " + s.revision());
+            }
+        }
+        return String.join("; ", views);
     }
 
     /** The index of the leader all running members name, or -1 while they disagree or one names none. */
