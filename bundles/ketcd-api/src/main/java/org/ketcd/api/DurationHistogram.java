@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
  * etcd_disk_backend_commit_duration_seconds) upper bounds of 1 ms doubling up to 8.192 s, for round trips between
  * members (etcd_network_peer_round_trip_time_seconds) 0.1 ms doubling up to 0.8192 s, for gRPC calls
  * (grpc_server_handling_seconds) Prometheus' default buckets from 5 ms to 10 s, for lease TTLs
- * (etcd_debugging_lease_ttl_total) 1 s doubling up to 8192 s; then +Inf. Observing is
+ * (etcd_debugging_lease_ttl_total) 1 s doubling up to 8192 s, for defragmentations 100 ms doubling up to 409.6 s, for
+ * backend snapshots 10 ms doubling up to 655.36 s; then +Inf. Observing is
  * lock-free and allocates nothing; a {@link Snapshot} is what {@code /metrics} renders.
  */
 public final class DurationHistogram {
@@ -18,6 +19,10 @@ public final class DurationHistogram {
     public static final double[] ROUND_TRIP_BOUNDS_SECONDS = exponential(0.0001, 14);
     /** Lease TTLs' upper bounds in seconds, as etcd's lease_ttl_total: prometheus.ExponentialBuckets(1, 2, 14). */
     public static final double[] LEASE_TTL_BOUNDS_SECONDS = exponential(1, 14);
+    /** Defragmentations' upper bounds, as etcd's backend_defrag_duration_seconds: ExponentialBuckets(0.1, 2, 13). */
+    public static final double[] DEFRAG_BOUNDS_SECONDS = exponential(0.1, 13);
+    /** Backend snapshots' upper bounds, as etcd's backend_snapshot_duration_seconds: ExponentialBuckets(0.01, 2, 17). */
+    public static final double[] SNAPSHOT_BOUNDS_SECONDS = exponential(0.01, 17);
     /** gRPC calls' upper bounds in seconds, as go-grpc-prometheus' handling-time histogram (Prometheus' DefBuckets). */
     public static final double[] GRPC_HANDLING_BOUNDS_SECONDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
@@ -43,6 +48,16 @@ public final class DurationHistogram {
     /** A histogram of lease TTLs. */
     public static DurationHistogram forLeaseTtls() {
         return new DurationHistogram(LEASE_TTL_BOUNDS_SECONDS);
+    }
+
+    /** A histogram of defragmentations. */
+    public static DurationHistogram forDefrags() {
+        return new DurationHistogram(DEFRAG_BOUNDS_SECONDS);
+    }
+
+    /** A histogram of backend snapshots. */
+    public static DurationHistogram forSnapshots() {
+        return new DurationHistogram(SNAPSHOT_BOUNDS_SECONDS);
     }
 
     /** A histogram of gRPC calls' handling times. */

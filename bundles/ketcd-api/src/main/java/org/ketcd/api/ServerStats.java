@@ -19,9 +19,18 @@ package org.ketcd.api;
  * @param peerRoundTrips    etcd_network_peer_round_trip_time_seconds (label To): while this member leads, its
  *                          heartbeats' round trips to each follower, by member ID; empty otherwise
  * @param leases            etcd_debugging_lease_*: what the member's lessor counted
+ * @param ops               etcd_mvcc_{range,put,delete,txn}_total and their etcd_debugging_mvcc_* twins: what the
+ *                          member's store ran
+ * @param watches           etcd_debugging_mvcc_{slow_watcher,pending_events,events}_total: its watchers' state
+ * @param defrags           etcd_disk_backend_defrag_duration_seconds: the store's defragmentations
+ * @param defragsRunning    etcd_disk_defrag_inflight: 1 while a defragmentation runs, else 0
+ * @param snapshots         etcd_disk_backend_snapshot_duration_seconds: the snapshots written for clients (Maintenance
+ *                          Snapshot), from start to the file's end; etcd also counts the time sending it
  */
 public record ServerStats(long memberId, long leaderChanges, long committedIndex, long proposalsPending,
                           long proposalsFailed, long keys, long compactRevision, long watchers, long quotaBackendBytes,
                           DurationHistogram.Snapshot backendCommits, DurationHistogram.Snapshot walFsyncs,
-                          java.util.Map<Long, DurationHistogram.Snapshot> peerRoundTrips, LeaseCounts leases) {
+                          java.util.Map<Long, DurationHistogram.Snapshot> peerRoundTrips, LeaseCounts leases,
+                          OpCounts ops, WatchCounts watches, DurationHistogram.Snapshot defrags, int defragsRunning,
+                          DurationHistogram.Snapshot snapshots) {
 }

@@ -53,6 +53,7 @@ final class DerbyMvccStore implements MvccStore {
     private final Lock writeLock = lock.writeLock();
     private final KeyIndex index = new KeyIndex();
     private final org.ketcd.api.DurationHistogram commitDurations = new org.ketcd.api.DurationHistogram();
+    private final OpCounter ops = new OpCounter();
     private final DerbyBackend backend;
     private final Values values;
     private final RangeReader ranges;
@@ -163,7 +164,13 @@ final class DerbyMvccStore implements MvccStore {
 
     @Override
     public RangeResponse range(RangeRequest r) {
-        return underRead(() -> ranges.read(r, currentRev, compactRev, new RangeBudget(maxRangeResponseBytes)));
+        OpCounter.Tally tally = new OpCounter.Tally();
+        tally.range();
+        try {
+            return underRead(() -> ranges.read(r, currentRev, compactRev, new RangeBudget(maxRangeResponseBytes)));
+        } finally {
+            ops.end(tally);
+        }
     }
 
     @Override
@@ -171,9 +178,13 @@ final class DerbyMvccStore implements MvccStore {
         return underWrite(() -> {
             checkLease(r.lease());
             WriteTxn t = new WriteTxn(currentRev);
-            PutResponse resp = put(t, r);
-            finish(t);
-            return resp;
+            try {
+                PutResponse resp = put(t, r);
+                finish(t);
+                return resp;
+            } finally {
+                ops.end(t.tally);
+            }
         });
     }
 
@@ -181,9 +192,13 @@ final class DerbyMvccStore implements MvccStore {
     public DeleteRangeResponse deleteRange(DeleteRangeRequest r) {
         return underWrite(() -> {
             WriteTxn t = new WriteTxn(currentRev);
-            DeleteRangeResponse resp = delete(t, r);
-            finish(t);
-            return resp;
+            try {
+                DeleteRangeResponse resp = delete(t, r);
+                finish(t);
+                return resp;
+            } finally {
+                ops.end(t.tally);
+            }
         });
     }
 
@@ -198,11 +213,19 @@ final class DerbyMvccStore implements MvccStore {
             long viewRev = currentRev;
             // etcd evaluates every compare, nested ones included, on the view before the txn
             List<Boolean> path = new ArrayList<>();
-            compareToPath(r, viewRev, path);
-            checkRequests(r, path, new int[] {0}, true, viewRev);
-            checkRequests(r, path, new int[] {0}, false, viewRev);
+            OpCounter.Tally view = new OpCounter.Tally();
+            try {
+                compareToPath(r, viewRev, path, view);
+                checkRequests(r, path, new int[] {0}, true, viewRev, view);
+                checkRequests(r, path, new int[] {0}, false, viewRev, view);
+            } finally {
+                if (!readOnly) {
+                    ops.end(view); // a write txn's branch runs in a store transaction of its own, as in etcd
+                }
+            }
             // a read-only txn's answer is built by this member alone; a write txn's on every member alike
-            WriteTxn t = new WriteTxn(viewRev, new RangeBudget(readOnly ? maxRangeResponseBytes : RangeBudget.UNBOUNDED));
+            WriteTxn t = new WriteTxn(viewRev, new RangeBudget(readOnly ? maxRangeResponseBytes : RangeBudget.UNBOUNDED),
+                    readOnly ? view : new OpCounter.Tally());
             TxnResponse nested;
             java.sql.Savepoint savepoint = readOnly ? null : backend.savepoint();
             try {
@@ -227,6 +250,8 @@ final class DerbyMvccStore implements MvccStore {
                     backend.rollbackTo(savepoint);
                 }
                 throw e;
+            } finally {
+                ops.end(t.tally);
             }
             long rev = t.changes > 0 ? t.beginRev + 1 : t.beginRev;
             finish(t);
@@ -316,12 +341,16 @@ final class DerbyMvccStore implements MvccStore {
                 throw EtcdError.LEASE_NOT_FOUND.exception();
             }
             WriteTxn t = new WriteTxn(currentRev);
-            for (byte[] key : leases.keys(id)) {
-                delete(t, new DeleteRangeRequest(key, Bytes.EMPTY, false));
+            try {
+                for (byte[] key : leases.keys(id)) {
+                    delete(t, new DeleteRangeRequest(key, Bytes.EMPTY, false));
+                }
+                backend.deleteLease(id);
+                leases.remove(id);
+                finish(t);
+            } finally {
+                ops.end(t.tally);
             }
-            backend.deleteLease(id);
-            leases.remove(id);
-            finish(t);
             return currentRev;
         });
     }
@@ -399,6 +428,11 @@ final class DerbyMvccStore implements MvccStore {
     @Override
     public org.ketcd.api.DurationHistogram.Snapshot commitDurations() {
         return commitDurations.snapshot();
+    }
+
+    @Override
+    public org.ketcd.api.OpCounts opCounts() {
+        return ops.counts();
     }
 
     @Override
@@ -553,16 +587,18 @@ final class DerbyMvccStore implements MvccStore {
         final List<KeyIndex.Entry> written = new ArrayList<>();
         /** Shared by every range of the txn: they go into one answer. */
         final RangeBudget budget;
+        final OpCounter.Tally tally;
         int changes;
 
         /** A txn of puts and deletes only: nothing to read into its answer. */
         WriteTxn(long beginRev) {
-            this(beginRev, new RangeBudget(RangeBudget.UNBOUNDED));
+            this(beginRev, new RangeBudget(RangeBudget.UNBOUNDED), new OpCounter.Tally());
         }
 
-        WriteTxn(long beginRev, RangeBudget budget) {
+        WriteTxn(long beginRev, RangeBudget budget, OpCounter.Tally tally) {
             this.beginRev = beginRev;
             this.budget = budget;
+            this.tally = tally;
         }
 
         /** The revision reads inside the txn use: they see the txn's own earlier writes. */
@@ -586,6 +622,7 @@ final class DerbyMvccStore implements MvccStore {
     private PutResponse put(WriteTxn t, PutRequest p) {
         KeyValue prev = null;
         if (p.ignoreValue() || p.ignoreLease() || p.prevKv()) {
+            t.tally.range();
             KeyIndex.Entry live = index.getEntry(p.key(), t.readRev());
             prev = live == null ? null : values.withValue(live);
         }
@@ -594,6 +631,7 @@ final class DerbyMvccStore implements MvccStore {
         }
         byte[] value = p.ignoreValue() ? prev.value() : nz(p.value());
         long lease = p.ignoreLease() ? prev.lease() : p.lease();
+        t.tally.put(p.key().length, value.length);
         long rev = t.beginRev + 1;
         KeyValue latest = index.get(p.key(), rev);
         long created = latest == null ? rev : latest.createRevision();
@@ -607,6 +645,10 @@ final class DerbyMvccStore implements MvccStore {
 
     /** etcd's applierV3backend.DeleteRange inside a write txn. */
     private DeleteRangeResponse delete(WriteTxn t, DeleteRangeRequest d) {
+        t.tally.delete();
+        if (d.prevKv()) {
+            t.tally.range();
+        }
         List<KeyIndex.Entry> victims = index.rangeEntries(d.key(), nz(d.rangeEnd()), t.readRev());
         List<KeyValue> prevKvs = new ArrayList<>();
         if (d.prevKv()) {
@@ -658,9 +700,10 @@ final class DerbyMvccStore implements MvccStore {
     }
 
     /** etcd's compareToPath: the branch taken by this txn and, depth first, by each nested txn on it. */
-    private void compareToPath(TxnRequest r, long viewRev, List<Boolean> path) {
+    private void compareToPath(TxnRequest r, long viewRev, List<Boolean> path, OpCounter.Tally tally) {
         boolean ok = true;
         for (Compare c : r.compare() == null ? List.<Compare>of() : r.compare()) {
+            tally.range(); // etcd reads each compare's key or range
             if (!applyCompare(c, viewRev)) {
                 ok = false;
                 break;
@@ -669,7 +712,7 @@ final class DerbyMvccStore implements MvccStore {
         path.add(ok);
         for (RequestOp op : ops(ok ? r.success() : r.failure())) {
             if (op.txn() != null) {
-                compareToPath(op.txn(), viewRev, path);
+                compareToPath(op.txn(), viewRev, path, tally);
             }
         }
     }
@@ -708,15 +751,19 @@ final class DerbyMvccStore implements MvccStore {
      * etcd's checkRequests: before anything is written, puts on the chosen path are checked for
      * KEY_NOT_FOUND / LEASE_NOT_FOUND ({@code puts}), or ranges for FUTURE_REV / COMPACTED.
      */
-    private void checkRequests(TxnRequest r, List<Boolean> path, int[] pos, boolean puts, long viewRev) {
+    private void checkRequests(TxnRequest r, List<Boolean> path, int[] pos, boolean puts, long viewRev,
+                               OpCounter.Tally tally) {
         boolean ok = path.get(pos[0]++);
         for (RequestOp op : ops(ok ? r.success() : r.failure())) {
             if (op.txn() != null) {
-                checkRequests(op.txn(), path, pos, puts, viewRev);
+                checkRequests(op.txn(), path, pos, puts, viewRev, tally);
             } else if (puts && op.put() != null) {
                 PutRequest p = op.put();
-                if ((p.ignoreValue() || p.ignoreLease()) && index.get(p.key(), viewRev) == null) {
-                    throw EtcdError.KEY_NOT_FOUND.exception();
+                if (p.ignoreValue() || p.ignoreLease()) {
+                    tally.range(); // etcd reads the key a put means to keep the value or lease of
+                    if (index.get(p.key(), viewRev) == null) {
+                        throw EtcdError.KEY_NOT_FOUND.exception();
+                    }
                 }
                 checkLease(p.lease());
             } else if (!puts && op.range() != null && op.range().revision() != 0) {
@@ -736,6 +783,7 @@ final class DerbyMvccStore implements MvccStore {
         List<ResponseOp> responses = new ArrayList<>();
         for (RequestOp op : ops(ok ? r.success() : r.failure())) {
             if (op.range() != null) {
+                t.tally.range();
                 responses.add(new ResponseOp(ranges.read(op.range(), t.readRev(), compactRev, t.budget), null, null, null));
             } else if (op.put() != null) {
                 responses.add(new ResponseOp(null, put(t, op.put()), null, null));

@@ -108,6 +108,9 @@ public interface MvccStore extends AutoCloseable {
     /** How long each {@link #commit()} took, Derby's transaction commit with its sync to disk. */
     org.ketcd.api.DurationHistogram.Snapshot commitDurations();
 
+    /** The ranges, puts, deletes and txns this store ran since it opened, as etcd's mvcc counts them. */
+    org.ketcd.api.OpCounts opCounts();
+
     /** Bytes the database's data files take on disk (etcd's db size, checked against the backend quota). */
     long dbSize();
 

@@ -3,12 +3,9 @@ package org.ketcd.rest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,12 +32,8 @@ class GatewayWatchTest {
     void watchStreamsCreatedThenHistoryThenLiveEventsAsResultLines() throws Exception {
         HttpResponse<String> put = cluster.post(0, "/v3/kv/put", "{\"key\":\"" + b64("w/a") + "\",\"value\":\"" + b64("1") + "\"}");
         assertEquals(200, put.statusCode());
-        HttpRequest watch = HttpRequest.newBuilder(URI.create(cluster.clientUrl(0) + "/v3/watch"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"create_request\":{\"key\":\"" + b64("w/") + "\",\"range_end\":\""
-                        + b64("w0") + "\",\"start_revision\":\"1\"}}"))
-                .build();
-        HttpResponse<Stream<String>> response = cluster.http().sendAsync(watch, HttpResponse.BodyHandlers.ofLines())
-                .get(20, TimeUnit.SECONDS);
+        HttpResponse<Stream<String>> response = cluster.gatewayWatch(0, "{\"create_request\":{\"key\":\"" + b64("w/")
+                + "\",\"range_end\":\"" + b64("w0") + "\",\"start_revision\":\"1\"}}");
         assertEquals(200, response.statusCode());
         Iterator<String> lines = response.body().iterator();
         String created = lines.next();

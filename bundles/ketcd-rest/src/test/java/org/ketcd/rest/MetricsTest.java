@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpResponse;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,6 +107,69 @@ class MetricsTest {
                 - before.get("etcd_debugging_lease_ttl_total_bucket{le=\"64\"}"), "a 60 s TTL in the bucket up to 64 s");
         assertEquals(0.0, after.get("etcd_debugging_lease_ttl_total_bucket{le=\"32\"}")
                 - before.get("etcd_debugging_lease_ttl_total_bucket{le=\"32\"}"));
+    }
+
+    @Test
+    void storeOperationsAndWatchEventsAreCountedAsEtcdCountsThem() throws Exception {
+        Map<String, Double> before = scrape();
+        HttpResponse<Stream<String>> stream = cluster.gatewayWatch(0, "{\"create_request\":{\"key\":\"" + b64("mw/")
+                + "\",\"range_end\":\"" + b64("mw0") + "\"}}");
+        Iterator<String> lines = stream.body().iterator();
+        assertTrue(lines.next().contains("\"created\":true"));
+        Map<String, Double> watching = scrape();
+        assertEquals(1.0, delta(before, watching, "etcd_debugging_mvcc_watch_stream_total"), "the gateway's watch is a stream");
+        assertEquals(1.0, delta(before, watching, "etcd_debugging_mvcc_watcher_total"));
+
+        put("mw/a");
+        assertEquals(200, cluster.post(0, "/v3/kv/put", "{\"key\":\"" + b64("mw/b") + "\",\"value\":\"" + b64("mw/b")
+                + "\",\"prev_kv\":true}").statusCode());
+        assertEquals(200, cluster.post(0, "/v3/kv/range", "{\"key\":\"" + b64("mw/a") + "\"}").statusCode());
+        assertEquals(200, cluster.post(0, "/v3/kv/deleterange", "{\"key\":\"" + b64("mw/a") + "\",\"prev_kv\":true}").statusCode());
+        int events = 0;
+        while (events < 3) {
+            events += lines.next().split("\"kv\":", -1).length - 1; // one revision per line here
+        }
+        Map<String, Double> after = scrape();
+        // as real etcd 3.4 counts the same four requests: prev_kv reads the key first, in the same store transaction
+        assertEquals(3.0, delta(before, after, "etcd_mvcc_range_total"), "the range and the two prev_kv reads");
+        assertEquals(2.0, delta(before, after, "etcd_mvcc_put_total"));
+        assertEquals(1.0, delta(before, after, "etcd_mvcc_delete_total"));
+        assertEquals(2.0, delta(before, after, "etcd_mvcc_txn_total"), "the put and the delete with prev_kv");
+        assertEquals(2.0, delta(before, after, "etcd_debugging_mvcc_put_total"));
+        assertEquals(16.0, delta(before, after, "etcd_debugging_mvcc_total_put_size_in_bytes"), "two keys and values of 4 bytes");
+        assertEquals(3.0, delta(before, after, "etcd_debugging_mvcc_events_total"), "the events the stream was sent");
+        assertEquals(0.0, after.get("etcd_debugging_mvcc_pending_events_total"));
+        assertEquals(0.0, after.get("etcd_debugging_mvcc_slow_watcher_total"));
+
+        stream.body().close();
+        Map<String, Double> closed = scrape();
+        for (long deadline = System.nanoTime() + 10_000_000_000L;
+             delta(before, closed, "etcd_debugging_mvcc_watch_stream_total") != 0 && System.nanoTime() < deadline; closed = scrape()) {
+            Thread.sleep(50);
+        }
+        assertEquals(0.0, delta(before, closed, "etcd_debugging_mvcc_watch_stream_total"), "the stream ended with its client");
+    }
+
+    @Test
+    void defragmentationsAndSnapshotsAreTimedInEtcdsBuckets() throws Exception {
+        Map<String, Double> before = scrape();
+        assertEquals(200, cluster.post(0, "/v3/maintenance/defragment", "{}").statusCode());
+        HttpResponse<String> snapshot = cluster.post(0, "/v3/maintenance/snapshot", "{}");
+        assertEquals(200, snapshot.statusCode());
+        Map<String, Double> after = scrape();
+        assertEquals(1.0, delta(before, after, "etcd_disk_backend_defrag_duration_seconds_count"));
+        assertEquals(1.0, delta(before, after, "etcd_disk_backend_snapshot_duration_seconds_count"));
+        assertEquals(0.0, after.get("etcd_disk_defrag_inflight"));
+        assertTrue(after.containsKey("etcd_disk_backend_defrag_duration_seconds_bucket{le=\"409.6\"}"), "etcd's last bound");
+        assertTrue(after.containsKey("etcd_disk_backend_snapshot_duration_seconds_bucket{le=\"655.36\"}"), "etcd's last bound");
+    }
+
+    private static double delta(Map<String, Double> before, Map<String, Double> after, String name) {
+        return after.get(name) - before.get(name);
+    }
+
+    private static String b64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes());
     }
 
     private static void put(String key) throws Exception {

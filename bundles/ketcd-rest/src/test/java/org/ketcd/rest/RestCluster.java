@@ -67,6 +67,13 @@ final class RestCluster implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(clientUrl(i) + path)).POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** etcd's gateway watch on member {@code i}, opened with {@code json}: one line per WatchResponse, open until closed. */
+    HttpResponse<java.util.stream.Stream<String>> gatewayWatch(int i, String json) throws Exception {
+        HttpRequest watch = HttpRequest.newBuilder(URI.create(clientUrl(i) + "/v3/watch"))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return http.sendAsync(watch, HttpResponse.BodyHandlers.ofLines()).get(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     HttpResponse<String> get(int i, String path) throws Exception {
         return send(HttpRequest.newBuilder(URI.create(clientUrl(i) + path)).GET());
     }

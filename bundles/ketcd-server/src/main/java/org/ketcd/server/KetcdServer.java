@@ -60,6 +60,10 @@ final class KetcdServer implements EtcdServer {
      * shared with the member's views for other callers.
      */
     private final java.util.concurrent.atomic.AtomicLong quotaBackendBytes;
+    /** The member's defragmentations and client snapshots, shared with its views for other callers. */
+    private final org.ketcd.api.DurationHistogram defrags;
+    private final java.util.concurrent.atomic.AtomicInteger defragsRunning;
+    private final org.ketcd.api.DurationHistogram snapshots;
     private final MemberIdentity identity;
     private final ClusterMembers members;
     private final Membership membership;
@@ -91,6 +95,9 @@ final class KetcdServer implements EtcdServer {
         this.membership = new Membership(config, identity, members, raft);
         this.config = config;
         this.quotaBackendBytes = new java.util.concurrent.atomic.AtomicLong(config.quotaBackendBytes());
+        this.defrags = org.ketcd.api.DurationHistogram.forDefrags();
+        this.defragsRunning = new java.util.concurrent.atomic.AtomicInteger();
+        this.snapshots = org.ketcd.api.DurationHistogram.forSnapshots();
         this.identity = identity;
         this.store = store;
         this.raft = raft;
@@ -119,6 +126,9 @@ final class KetcdServer implements EtcdServer {
         this.membership = member.membership;
         this.config = member.config;
         this.quotaBackendBytes = member.quotaBackendBytes;
+        this.defrags = member.defrags;
+        this.defragsRunning = member.defragsRunning;
+        this.snapshots = member.snapshots;
         this.identity = member.identity;
         this.store = member.store;
         this.raft = member.raft;
@@ -377,7 +387,8 @@ final class KetcdServer implements EtcdServer {
         return new org.ketcd.api.ServerStats(identity.memberId(), raft.leaderChanges(), raft.lastLogIndex(),
                 raft.proposalsPending(), raft.proposalsFailed(), store.keyCount(), store.compactRevision(), watchHub.size(),
                 quotaBackendBytes.get(), store.commitDurations(), raft.logSyncDurations(), raft.peerRoundTrips(),
-                lessor.counts());
+                lessor.counts(), store.opCounts(), watchHub.counts(), defrags.snapshot(), defragsRunning.get(),
+                snapshots.snapshot());
     }
 
     @Override
@@ -401,8 +412,19 @@ final class KetcdServer implements EtcdServer {
     public CompletableFuture<Void> defragment() {
         return attempt(() -> {
             checkMaintenanceAdmin();
-            return CompletableFuture.runAsync(store::defragment);
+            return CompletableFuture.runAsync(this::defragmentTimed);
         });
+    }
+
+    private void defragmentTimed() {
+        long start = System.nanoTime();
+        defragsRunning.incrementAndGet();
+        try {
+            store.defragment();
+            defrags.observe(System.nanoTime() - start);
+        } finally {
+            defragsRunning.decrementAndGet();
+        }
     }
 
     @Override
@@ -480,8 +502,11 @@ final class KetcdServer implements EtcdServer {
             return CompletableFuture.failedFuture(e);
         }
         return CompletableFuture.supplyAsync(() -> {
+            long start = System.nanoTime();
             try {
-                return SnapshotFile.write(raft::writeSnapshot);
+                java.nio.file.Path file = SnapshotFile.write(raft::writeSnapshot);
+                snapshots.observe(System.nanoTime() - start);
+                return file;
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

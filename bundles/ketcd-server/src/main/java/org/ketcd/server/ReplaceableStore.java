@@ -208,6 +208,11 @@ final class ReplaceableStore implements MvccStore {
     }
 
     @Override
+    public org.ketcd.api.OpCounts opCounts() {
+        return call(() -> current.opCounts());
+    }
+
+    @Override
     public void defragment() {
         run(() -> current.defragment());
     }

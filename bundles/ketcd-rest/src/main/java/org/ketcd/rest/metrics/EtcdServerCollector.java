@@ -62,8 +62,28 @@ final class EtcdServerCollector extends Collector {
                 .gauge("etcd_debugging_mvcc_compact_revision", "The revision of the store's last compaction.",
                         stats.compactRevision())
                 .gauge("etcd_debugging_mvcc_watcher_total", "Watchers open on this member.", stats.watchers())
+                .gauge("etcd_debugging_mvcc_slow_watcher_total",
+                        "Watchers reading missed revisions from the store's history.", stats.watches().slowWatchers())
+                .gauge("etcd_debugging_mvcc_pending_events_total", "Events buffered for watchers, not yet sent.",
+                        stats.watches().pendingEvents())
+                .counter("etcd_debugging_mvcc_events_total", "Events sent to watchers by this member.",
+                        stats.watches().eventsSent())
+                .twinCounters("range_total", "Ranges (reads, txn compares, reads behind prev_kv and ignore_*) run by the store.",
+                        stats.ops().ranges())
+                .twinCounters("put_total", "Puts applied by the store.", stats.ops().puts())
+                .twinCounters("delete_total", "Delete requests applied by the store (a lease revocation: one per key).",
+                        stats.ops().deletes())
+                .twinCounters("txn_total", "Store transactions of more than one range, put or delete.", stats.ops().txns())
+                .gauge("etcd_debugging_mvcc_total_put_size_in_bytes", "The keys and values put, in bytes.",
+                        stats.ops().putBytes())
                 .histogram("etcd_disk_backend_commit_duration_seconds",
                         "How long the store's commits to disk took (Derby's commit with its sync).", stats.backendCommits())
+                .histogram("etcd_disk_backend_defrag_duration_seconds", "How long the store's defragmentations took.",
+                        stats.defrags())
+                .gauge("etcd_disk_defrag_inflight", "1 while a defragmentation runs on this member, else 0.",
+                        stats.defragsRunning())
+                .histogram("etcd_disk_backend_snapshot_duration_seconds",
+                        "How long writing a snapshot for a client took (Maintenance Snapshot).", stats.snapshots())
                 .histogram("etcd_disk_wal_fsync_duration_seconds",
                         "How long the Raft log's syncs to disk took (Ratis' write and force of a batch of entries).",
                         stats.walFsyncs())

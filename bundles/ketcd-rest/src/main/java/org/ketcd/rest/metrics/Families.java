@@ -28,6 +28,11 @@ final class Families {
         return add(name, Type.COUNTER, help, List.of(new Sample(name, List.of(), List.of(), value)));
     }
 
+    /** A counter under etcd 3.4's two names for it: etcd_mvcc_{@code suffix} and etcd_debugging_mvcc_{@code suffix}. */
+    Families twinCounters(String suffix, String help, double value) {
+        return counter("etcd_mvcc_" + suffix, help, value).counter("etcd_debugging_mvcc_" + suffix, help, value);
+    }
+
     /** Buckets cumulative, bounds as etcd prints them (0.001 ... 8.192, +Inf), with _sum and _count. */
     Families histogram(String name, String help, DurationHistogram.Snapshot h) {
         return add(name, Type.HISTOGRAM, help, histogramSamples(name, List.of(), List.of(), h));

@@ -13,6 +13,8 @@ import org.ketcd.api.GrpcCallStats;
  * {@link GrpcCallStats}; none while that bundle is not running.
  */
 final class GrpcCallCollector extends Collector {
+    /** The service of the Watch method, whose streams open are etcd_debugging_mvcc_watch_stream_total. */
+    private static final String WATCH_SERVICE = "etcdserverpb.Watch";
     private static final List<String> METHOD_LABELS = List.of("grpc_method", "grpc_service", "grpc_type");
     private static final List<String> HANDLED_LABELS = List.of("grpc_code", "grpc_method", "grpc_service", "grpc_type");
     private final Supplier<GrpcCallStats> stats;
@@ -32,7 +34,11 @@ final class GrpcCallCollector extends Collector {
         List<MetricFamilySamples.Sample> received = new ArrayList<>();
         List<MetricFamilySamples.Sample> sent = new ArrayList<>();
         List<MetricFamilySamples.Sample> handlingTimes = new ArrayList<>();
+        long watchStreams = 0;
         for (GrpcCallStats.Method m : calls.methods()) {
+            if (m.service().equals(WATCH_SERVICE) && m.method().equals("Watch")) {
+                watchStreams = m.started() - m.handled().values().stream().mapToLong(Long::longValue).sum();
+            }
             List<String> labels = List.of(m.method(), m.service(), m.type());
             started.add(new MetricFamilySamples.Sample("grpc_server_started_total", METHOD_LABELS, labels, m.started()));
             received.add(new MetricFamilySamples.Sample("grpc_server_msg_received_total", METHOD_LABELS, labels, m.messagesReceived()));
@@ -59,6 +65,7 @@ final class GrpcCallCollector extends Collector {
                 .counter("etcd_network_client_grpc_received_bytes_total", "Bytes received from gRPC clients.",
                         calls.receivedBytes())
                 .counter("etcd_network_client_grpc_sent_bytes_total", "Bytes sent to gRPC clients.", calls.sentBytes())
+                .gauge("etcd_debugging_mvcc_watch_stream_total", "Watch streams open (the JSON gateway's too).", watchStreams)
                 .all();
     }
 }

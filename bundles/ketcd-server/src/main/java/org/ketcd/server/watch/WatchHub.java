@@ -50,6 +50,10 @@ public final class WatchHub implements ChangeListener {
     private final Set<Watcher> unsynced = new LinkedHashSet<>();
     private final Set<Watcher> progressNotify = new LinkedHashSet<>();
     private int open;
+    /** Events in watchers' buffers; the watchers keep it (under the lock). */
+    long pendingEvents;
+    /** Events taken from watchers' buffers since the hub started; the watchers keep it (under the lock). */
+    long eventsSent;
 
     /**
      * A hub on {@code store}, which it registers with as the store's change listener: create it before
@@ -220,6 +224,13 @@ public final class WatchHub implements ChangeListener {
     public int size() {
         synchronized (lock) {
             return open;
+        }
+    }
+
+    /** What the watchers hold and were sent, for etcd's watch metrics. */
+    public org.ketcd.api.WatchCounts counts() {
+        synchronized (lock) {
+            return new org.ketcd.api.WatchCounts(unsynced.size(), pendingEvents, eventsSent);
         }
     }
 

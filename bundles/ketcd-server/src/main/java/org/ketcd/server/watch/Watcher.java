@@ -49,6 +49,7 @@ final class Watcher implements Watch {
         assert !closed : "no batch for a closed watcher";
         boolean wasEmpty = buffer.isEmpty();
         buffer.add(batch);
+        hub.pendingEvents += batch.events().size();
         if (!batch.events().isEmpty()) {
             eventsSinceTick = true;
         }
@@ -59,7 +60,12 @@ final class Watcher implements Watch {
 
     /** Under the hub's lock. */
     WatchBatch takeNext() {
-        return buffer.poll();
+        WatchBatch taken = buffer.poll();
+        if (taken != null) {
+            hub.pendingEvents -= taken.events().size();
+            hub.eventsSent += taken.events().size();
+        }
+        return taken;
     }
 
     /** Under the hub's lock: see {@link Watch#progressRevision()}. */
@@ -73,6 +79,9 @@ final class Watcher implements Watch {
 
     /** Under the hub's lock. */
     void discardBuffer() {
+        for (WatchBatch b : buffer) {
+            hub.pendingEvents -= b.events().size();
+        }
         buffer.clear();
     }
 

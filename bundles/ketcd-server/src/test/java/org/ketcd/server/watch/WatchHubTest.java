@@ -24,6 +24,7 @@ import org.ketcd.api.TxnRequest;
 import org.ketcd.api.Watch;
 import org.ketcd.api.WatchBatch;
 import org.ketcd.api.WatchRequest;
+import org.ketcd.api.WatchCounts;
 import org.ketcd.mvcc.MvccOptions;
 import org.ketcd.mvcc.MvccStore;
 
@@ -245,5 +246,27 @@ class WatchHubTest {
         put("a", "2");
         assertNull(w.poll());
         assertEquals(0, hub.size());
+    }
+
+    @Test
+    void countsShowSlowWatchersPendingEventsAndEventsTaken() {
+        put("k", "1");
+        put("k", "2");
+        Watch old = hub.watch(prefix("k", 2), () -> { });
+        Watch live = hub.watch(prefix("k", 0), () -> { });
+        assertEquals(new WatchCounts(1, 0, 0), hub.counts(), "the watcher from revision 2 reads history first");
+        put("k", "3");
+        assertEquals(new WatchCounts(1, 1, 0), hub.counts(), "the live watcher holds revision 4");
+        while (hub.catchUpRound()) {
+            // until every watcher is synced
+        }
+        assertEquals(new WatchCounts(0, 4, 0), hub.counts(), "revisions 2 to 4 buffered for the old one");
+        assertEquals(3, events(drain(old)).size());
+        assertEquals(new WatchCounts(0, 1, 3), hub.counts());
+        put("k", "4");
+        live.close();
+        assertEquals(new WatchCounts(0, 1, 3), hub.counts(), "a closed watcher's buffer is no longer pending");
+        assertEquals(1, events(drain(old)).size());
+        assertEquals(new WatchCounts(0, 0, 4), hub.counts());
     }
 }
