@@ -13,23 +13,45 @@ import java.util.Set;
  * reads its flags.
  *
  * @param live        changed settings the member applies at once, each as "flag: before -> after"
- * @param needRestart changed settings that take effect at the member's next start, alike
+ * @param needRestart changed settings that take effect at the member's next start, each as "flag: running value ->
+ *                    value at the next start"
+ * @param withdrawn   settings an earlier edit had changed for the next start and this one set back to the value the
+ *                    member runs with, each as "flag: value"
  */
-public record ConfigChange(List<String> live, List<String> needRestart) {
+public record ConfigChange(List<String> live, List<String> needRestart, List<String> withdrawn) {
     static final Set<Flag> LIVE = EnumSet.of(Flag.LOG_LEVEL, Flag.DEBUG, Flag.QUOTA_BACKEND_BYTES,
             Flag.AUTO_COMPACTION_MODE, Flag.AUTO_COMPACTION_RETENTION);
 
+    /** The change from {@code before} to {@code after} of a member that still runs with what it started with. */
     public static ConfigChange between(ServerConfig before, ServerConfig after) {
+        return between(before, before, after);
+    }
+
+    /**
+     * The change from the last resolution {@code before} to {@code after}, for a member that started with
+     * {@code started}: live settings are compared with {@code before} (the member runs with them), the others with
+     * {@code started} (the member runs with those until its next start).
+     */
+    public static ConfigChange between(ServerConfig started, ServerConfig before, ServerConfig after) {
         List<String> live = new ArrayList<>();
         List<String> needRestart = new ArrayList<>();
+        List<String> withdrawn = new ArrayList<>();
         for (Flag f : Flag.values()) {
             String was = before.value(f);
             String is = after.value(f);
-            if (!was.equals(is)) {
-                (LIVE.contains(f) ? live : needRestart).add(f.flagName + ": " + show(was) + " -> " + show(is));
+            if (was.equals(is)) {
+                continue;
+            }
+            String running = started.value(f);
+            if (LIVE.contains(f)) {
+                live.add(f.flagName + ": " + show(was) + " -> " + show(is));
+            } else if (running.equals(is)) {
+                withdrawn.add(f.flagName + ": " + show(running));
+            } else {
+                needRestart.add(f.flagName + ": " + show(running) + " -> " + show(is));
             }
         }
-        return new ConfigChange(List.copyOf(live), List.copyOf(needRestart));
+        return new ConfigChange(List.copyOf(live), List.copyOf(needRestart), List.copyOf(withdrawn));
     }
 
     private static String show(String value) {
@@ -37,7 +59,7 @@ public record ConfigChange(List<String> live, List<String> needRestart) {
     }
 
     public boolean isEmpty() {
-        return live.isEmpty() && needRestart.isEmpty();
+        return live.isEmpty() && needRestart.isEmpty() && withdrawn.isEmpty();
     }
 
     /** Whether the log level ({@code --log-level} or {@code --debug}) changed. */

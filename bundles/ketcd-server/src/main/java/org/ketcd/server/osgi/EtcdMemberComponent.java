@@ -70,6 +70,8 @@ public final class EtcdMemberComponent {
 
     private EtcdMember member;
     private ServiceRegistration<EtcdServer> registration;
+    /** The configuration the member started with: its settings other than the live ones stay these until it stops. */
+    private ServerConfig started;
     /** The configuration the member's live settings come from: its start's, then each change's. */
     private ServerConfig current;
 
@@ -106,6 +108,7 @@ public final class EtcdMemberComponent {
         thread.setContextClassLoader(RaftNode.class.getClassLoader());
         try {
             member = EtcdMember.start(config, v3DiscoveryClient(context, config), this::fatal);
+            started = config;
             current = config;
         } catch (Exception | Error e) {
             LOG.error("ketcd: {}", e.getMessage());
@@ -175,7 +178,7 @@ public final class EtcdMemberComponent {
             LOG.error("ketcd: the changed configuration is refused, the member keeps its own: {}", e.getMessage());
             return;
         }
-        ConfigChange change = ConfigChange.between(current, next);
+        ConfigChange change = ConfigChange.between(started, current, next);
         if (change.isEmpty()) {
             LOG.info("ketcd: the configuration changed, with no effect on this member's settings (flags and ETCD_* "
                     + "environment variables take precedence over the cfg file)");
@@ -184,6 +187,8 @@ public final class EtcdMemberComponent {
         member.applyLiveSettings(next);
         change.live().forEach(c -> LOG.info("ketcd: configuration changed, applied: {}", c));
         change.needRestart().forEach(c -> LOG.warn("ketcd: configuration changed, effective at the member's next start: {}", c));
+        change.withdrawn().forEach(c -> LOG.info("ketcd: configuration changed back to the value the member runs with, "
+                + "nothing waits for its next start: {}", c));
         current = next;
         // last: Pax Logging reconfigures on a thread of its own, and lines logged meanwhile may be lost
         if (change.logLevelChanged()) {

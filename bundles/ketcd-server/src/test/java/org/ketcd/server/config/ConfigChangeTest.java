@@ -44,4 +44,17 @@ class ConfigChangeTest {
         assertEquals(List.of("debug: false -> true"), change.live());
         assertTrue(change.logLevelChanged());
     }
+
+    @Test
+    void anEditWaitingForTheNextStartIsComparedWithTheRunningValueAndCanBeWithdrawn() throws Exception {
+        ServerConfig started = resolve(new String[0], Map.of());
+        ServerConfig first = resolve(new String[0], Map.of("heartbeat-interval", "200"));
+        ServerConfig second = resolve(new String[0], Map.of("heartbeat-interval", "150"));
+        assertEquals(List.of("heartbeat-interval: 100 -> 150"), ConfigChange.between(started, first, second).needRestart(),
+                "the member still runs with 100, whatever the edit before said");
+        ConfigChange back = ConfigChange.between(started, second, started);
+        assertEquals(List.of(), back.needRestart());
+        assertEquals(List.of("heartbeat-interval: 100"), back.withdrawn());
+        assertFalse(back.isEmpty());
+    }
 }
