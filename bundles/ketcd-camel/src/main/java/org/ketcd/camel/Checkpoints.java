@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * checkpoint only ever names a revision whose exchanges all succeeded, so resuming after it skips nothing.
  * Used by one consumer thread only.
  */
-final class Checkpoints {
+public final class Checkpoints {
     static final String PREFIX = KetcdConstants.RESERVED_PREFIX + "camel/checkpoints/";
     private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
 
@@ -36,6 +36,39 @@ final class Checkpoints {
 
     static String keyOf(String id) {
         return PREFIX + id;
+    }
+
+    /**
+     * Every route's stored checkpoint, by checkpoint id, as this member's copy holds it (a serializable read: it
+     * answers at once, also on a member without a leader, for monitoring).
+     */
+    public static java.util.Map<String, Long> all(EtcdServer server) throws Exception {
+        byte[] prefix = PREFIX.getBytes(StandardCharsets.UTF_8);
+        RangeResponse r = server.range(new RangeRequest(prefix, org.ketcd.api.Bytes.prefixEnd(prefix), 0, 0,
+                        RangeRequest.SortOrder.NONE, RangeRequest.SortTarget.KEY, true, false, false, 0, 0, 0, 0))
+                .get(KetcdEndpoint.REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        java.util.Map<String, Long> all = new java.util.HashMap<>();
+        for (org.ketcd.api.KeyValue kv : r.kvs()) {
+            try {
+                all.put(new String(kv.key(), StandardCharsets.UTF_8).substring(PREFIX.length()),
+                        Long.parseLong(new String(kv.value(), StandardCharsets.US_ASCII).trim()));
+            } catch (NumberFormatException notARevision) {
+                // such a checkpoint stops its route with a message when read; not one to report
+            }
+        }
+        return all;
+    }
+
+    /** The checkpoint id of {@code route}: its ketcd: input's checkpointId option, else the route's id. */
+    public static String idOf(org.apache.camel.Route route) {
+        org.apache.camel.Endpoint input = route.getEndpoint();
+        while (input instanceof org.apache.camel.DelegateEndpoint delegate && !(input instanceof KetcdEndpoint)) {
+            input = delegate.getEndpoint();
+        }
+        if (input instanceof KetcdEndpoint ketcd && ketcd.getCheckpointId() != null) {
+            return ketcd.getCheckpointId();
+        }
+        return route.getRouteId();
     }
 
     /** The stored revision, or 0 if this route has none (a linearizable read). */

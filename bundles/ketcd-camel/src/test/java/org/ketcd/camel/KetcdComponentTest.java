@@ -22,6 +22,7 @@ import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.ketcd.api.Bytes;
 import org.ketcd.api.CompactionRequest;
+import org.ketcd.api.DeployedRoutes;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.PutRequest;
 import org.ketcd.api.RangeRequest;
@@ -337,6 +338,45 @@ class KetcdComponentTest {
         Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
                 () -> camel.context().getEndpoint("ketcd:/x?filter=update"));
         assertTrue(RouteFilesTestSupport.messages(e).contains("filter takes put and/or delete, not: update"), RouteFilesTestSupport.messages(e));
+    }
+
+    @Test
+    void deployedRoutesReportTheirFileEndpointCountsLastFailureAndCheckpoint() throws Exception {
+        Path file = dir.resolve("counted.camel.yaml");
+        Files.writeString(file, """
+                - route:
+                    id: counted
+                    from:
+                      uri: "ketcd:/counted/?prefix=true&checkpointIntervalMs=0"
+                      steps:
+                        - filter:
+                            simple: "${header.KetcdKey} ends with 'bad'"
+                            steps:
+                              - throwException:
+                                  exceptionType: "java.lang.IllegalStateException"
+                                  message: "refused ${header.KetcdKey}"
+                """);
+        assertTrue(camel.deploy(file));
+        try {
+            long delivered = put("/counted/a", "1");
+            put("/counted/bad", "2"); // fails, and the consumer retries it
+            DeployedRoutes.DeployedRoute route = null;
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20); System.nanoTime() < deadline; Thread.sleep(50)) {
+                route = camel.routes().stream().filter(r -> r.id().equals("counted")).findFirst().orElseThrow();
+                if (route.completed() >= 1 && route.failed() >= 1 && route.checkpoint() == delivered) {
+                    break;
+                }
+            }
+            assertEquals("counted.camel.yaml", route.file());
+            assertEquals("ketcd:///counted/?checkpointIntervalMs=0&prefix=true", route.from());
+            assertEquals("Started", route.status());
+            assertEquals(1, route.completed(), "the put of /counted/a");
+            assertTrue(route.failed() >= 1, route.toString());
+            assertEquals("IllegalStateException: refused /counted/bad", route.lastError());
+            assertEquals(delivered, route.checkpoint(), "the checkpoint stays before the failing revision");
+        } finally {
+            camel.undeploy(file);
+        }
     }
 
     @Test

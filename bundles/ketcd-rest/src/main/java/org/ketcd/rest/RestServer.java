@@ -62,12 +62,16 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
     }
 
     public static RestServer start(EtcdServer server, GrpcGatewayBackend backend) {
-        return start(server, backend, () -> null);
+        return start(server, backend, () -> null, () -> null);
     }
 
-    /** {@code grpcCalls}: the gRPC bundle's call counters for /metrics (null while it has none). */
+    /**
+     * {@code grpcCalls}: the gRPC bundle's call counters for /metrics (null while it has none); {@code camelRoutes}: the
+     * member's Camel routes for /metrics (null while Camel does not run).
+     */
     public static RestServer start(EtcdServer server, GrpcGatewayBackend backend,
-                                   java.util.function.Supplier<org.ketcd.api.GrpcCallStats> grpcCalls) {
+                                   java.util.function.Supplier<org.ketcd.api.GrpcCallStats> grpcCalls,
+                                   java.util.function.Supplier<org.ketcd.api.DeployedRoutes> camelRoutes) {
         RestLimits limits = RestLimits.forMaxRequestBytes(server.maxRequestBytes());
         OpenStreams streams = new OpenStreams();
         ResourceConfig config = new ResourceConfig()
@@ -76,7 +80,7 @@ public final class RestServer implements Http1Upstream, AutoCloseable {
                 .register(new ConfigResource(server, new SseWatch.Hub(streams), limits))
                 .register(new ServicesResource(server, limits))
                 .register(new OpenApiResource())
-                .register(new org.ketcd.rest.metrics.MetricsResource(server, grpcCalls))
+                .register(new org.ketcd.rest.metrics.MetricsResource(server, grpcCalls, camelRoutes))
                 .register(CorsHeaders.class)
                 .register(MediaTypeHeaders.class)
                 .register(PlainErrors.class)

@@ -24,6 +24,14 @@ final class RestCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** The Camel routes every member's /metrics reports (none unless a test runs a Camel). */
+    private final AtomicReference<org.ketcd.api.DeployedRoutes> camelRoutes = new AtomicReference<>();
+
+    /** Lets every member's /metrics report {@code routes} (null: none). */
+    void camelRoutes(org.ketcd.api.DeployedRoutes routes) {
+        camelRoutes.set(routes);
+    }
+
     private RestCluster(LocalCluster cluster) {
         this.cluster = cluster;
     }
@@ -102,7 +110,7 @@ final class RestCluster implements AutoCloseable {
     /** Starts member {@code i}'s REST server (again), on the running gRPC endpoint. */
     void startRest(int i) {
         GrpcEndpoint endpoint = endpoints.get(i);
-        rests.get(i).set(RestServer.start(cluster.member(i).server(), endpoint.gateway(), endpoint::callStats));
+        rests.get(i).set(RestServer.start(cluster.member(i).server(), endpoint.gateway(), endpoint::callStats, camelRoutes::get));
     }
 
     /** Stops member {@code i}: its endpoints first, then the member. */

@@ -199,6 +199,44 @@ class ShellCommandsTest {
     }
 
     /** What a command printed, without the last line break. */
+    @Test
+    void routesListsTheMembersCamelRoutesWithCountsCheckpointAndLastFailure() throws Exception {
+        Path file = dir.resolve("shell.camel.yaml");
+        java.nio.file.Files.writeString(file, """
+                - route:
+                    id: shell-route
+                    from:
+                      uri: "ketcd:/shell-route/?prefix=true&checkpointIntervalMs=0"
+                      steps:
+                        - filter:
+                            simple: "${header.KetcdKey} ends with 'bad'"
+                            steps:
+                              - throwException:
+                                  exceptionType: "java.lang.IllegalArgumentException"
+                                  message: "no ${header.KetcdKey}"
+                """);
+        try (org.ketcd.camel.deploy.CamelRuntime camel = org.ketcd.camel.deploy.CamelRuntime.start(server, "m1", 3)) {
+            assertTrue(camel.deploy(file));
+            long good = server.put(org.ketcd.api.PutRequest.of(org.ketcd.api.Bytes.utf8("/shell-route/a"),
+                    org.ketcd.api.Bytes.utf8("1"))).get(10, TimeUnit.SECONDS).revision();
+            server.put(org.ketcd.api.PutRequest.of(org.ketcd.api.Bytes.utf8("/shell-route/bad"), org.ketcd.api.Bytes.utf8("2")))
+                    .get(10, TimeUnit.SECONDS);
+            Routes routes = new Routes();
+            routes.routes = camel;
+            String printed = out(routes);
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                 !printed.contains("last failure") && System.nanoTime() < deadline; printed = out(routes)) {
+                Thread.sleep(50);
+            }
+            List<String> lines = printed.lines().toList();
+            assertTrue(lines.get(0).matches("ID\\s+\\| Status\\s+\\| Completed \\| Failed \\| Inflight \\| Checkpoint \\| File\\s+\\| From"),
+                    printed);
+            assertTrue(lines.get(2).matches("shell-route \\| Started\\s+\\|\\s+1 \\|\\s+\\d+ \\|\\s+\\d \\|\\s+" + good
+                    + " \\| shell.camel.yaml \\| ketcd:///shell-route/\\?checkpointIntervalMs=0&prefix=true"), printed);
+            assertEquals("shell-route: last failure: IllegalArgumentException: no /shell-route/bad", lines.get(lines.size() - 1));
+        }
+    }
+
     static String out(org.apache.karaf.shell.api.action.Action command) throws Exception {
         return printed(command::execute).stripTrailing();
     }

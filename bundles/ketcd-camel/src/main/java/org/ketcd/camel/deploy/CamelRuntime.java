@@ -1,6 +1,9 @@
 package org.ketcd.camel.deploy;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -9,8 +12,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.util.URISupport;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.ketcd.api.DeployedRoutes;
 import org.ketcd.api.EtcdServer;
+import org.ketcd.camel.Checkpoints;
 import org.ketcd.camel.KetcdComponent;
 import org.ketcd.camel.cluster.KetcdClusterService;
 import org.slf4j.Logger;
@@ -23,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * VERSIONS.md pitfall 11b), with the context class loader set to the loader that sees Camel and the broker
  * components (this bundle and its fragments).
  */
-public final class CamelRuntime implements AutoCloseable {
+public final class CamelRuntime implements DeployedRoutes, AutoCloseable {
     /** How long stopping may take: Camel's graceful shutdown of the routes plus the consumers' last checkpoints. */
     static final long STOP_TIMEOUT_S = 45;
     /** Delay (and retry interval) of master: before it starts the consumer of a route this member now leads. */
@@ -38,6 +46,8 @@ public final class CamelRuntime implements AutoCloseable {
 
     private final ExecutorService thread;
     private final ClassLoader loader;
+    private final RouteCounts counts = new RouteCounts();
+    private EtcdServer server;
     private CamelContext context;
     private RouteFiles files;
 
@@ -74,8 +84,10 @@ public final class CamelRuntime implements AutoCloseable {
             c.addComponent("master", master);
             addOwnComponents(c, runtime.loader);
             c.getShutdownStrategy().setTimeout(STOP_TIMEOUT_S - 15);
+            c.getManagementStrategy().addEventNotifier(runtime.counts);
             c.start();
             runtime.context = c;
+            runtime.server = server;
             runtime.files = new RouteFiles(c);
             return null;
         });
@@ -115,6 +127,36 @@ public final class CamelRuntime implements AutoCloseable {
 
     public Map<Path, Set<String>> deployed() throws Exception {
         return call(() -> files.deployed());
+    }
+
+    /**
+     * The routes in this Camel, with their exchange counts here and their checkpoints in the cluster (this member's
+     * copy of them).
+     */
+    @Override
+    public List<DeployedRoutes.DeployedRoute> routes() {
+        Map<String, Long> checkpoints;
+        Map<String, Path> fileOf = new HashMap<>();
+        try {
+            checkpoints = Checkpoints.all(server);
+            deployed().forEach((file, ids) -> ids.forEach(id -> fileOf.put(id, file)));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the routes could not be listed: " + e.getMessage(), e);
+        }
+        List<DeployedRoutes.DeployedRoute> routes = new ArrayList<>();
+        for (Route r : context.getRoutes()) {
+            RouteCounts.Counts c = counts.of(r.getRouteId());
+            Path file = fileOf.get(r.getRouteId());
+            ServiceStatus status = context.getRouteController().getRouteStatus(r.getRouteId());
+            routes.add(new DeployedRoutes.DeployedRoute(r.getRouteId(), file == null ? "" : file.getFileName().toString(),
+                    URISupport.sanitizeUri(r.getEndpoint().getEndpointUri()), status == null ? "Unknown" : status.name(),
+                    c.completed.sum(), c.failed.sum(), context.getInflightRepository().size(r.getRouteId()), c.lastError,
+                    checkpoints.getOrDefault(Checkpoints.idOf(r), -1L)));
+        }
+        routes.sort(java.util.Comparator.comparing(DeployedRoutes.DeployedRoute::id));
+        return routes;
     }
 
     @Override

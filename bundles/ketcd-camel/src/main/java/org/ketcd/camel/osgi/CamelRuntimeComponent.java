@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.apache.felix.fileinstall.ArtifactInstaller;
+import org.ketcd.api.DeployedRoutes;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.Member;
 import org.ketcd.camel.cluster.KetcdClusterService;
@@ -47,6 +48,7 @@ public final class CamelRuntimeComponent {
 
     private CamelRuntime runtime;
     private ServiceRegistration<ArtifactInstaller> installer;
+    private ServiceRegistration<DeployedRoutes> routes;
 
     @Activate
     void activate(BundleContext bundleContext, Map<String, Object> properties) throws Exception {
@@ -60,10 +62,19 @@ public final class CamelRuntimeComponent {
             runtime.deploy(file);
         }
         installer = bundleContext.registerService(ArtifactInstaller.class, new RouteFileInstaller(runtime), null);
+        routes = bundleContext.registerService(DeployedRoutes.class, runtime, null);
     }
 
     @Deactivate
     void deactivate() throws Exception {
+        if (routes != null) {
+            try {
+                routes.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // unregistered by the framework while the bundle stops
+            }
+            routes = null;
+        }
         if (installer != null) {
             try {
                 installer.unregister();

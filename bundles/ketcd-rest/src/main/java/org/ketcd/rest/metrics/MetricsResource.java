@@ -14,12 +14,14 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.util.function.Supplier;
+import org.ketcd.api.DeployedRoutes;
 import org.ketcd.api.EtcdServer;
 import org.ketcd.api.GrpcCallStats;
 
 /**
  * etcd's {@code GET /metrics}: Prometheus' text format (0.0.4) with etcd 3.4's metric names for what Ketcd does
- * ({@link EtcdServerCollector}, {@link GrpcCallCollector}), the process' metrics under the names Go's client gives
+ * ({@link EtcdServerCollector}, {@link GrpcCallCollector}), the member's Camel routes ({@link CamelRouteCollector}),
+ * the process' metrics under the names Go's client gives
  * them (process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds, ...) and the JVM's (jvm_*).
  * Each REST server has a registry of its own: nothing is left registered when the bundle is updated.
  */
@@ -27,9 +29,10 @@ import org.ketcd.api.GrpcCallStats;
 public final class MetricsResource {
     private final CollectorRegistry registry = new CollectorRegistry();
 
-    public MetricsResource(EtcdServer server, Supplier<GrpcCallStats> grpcCalls) {
+    public MetricsResource(EtcdServer server, Supplier<GrpcCallStats> grpcCalls, Supplier<DeployedRoutes> camelRoutes) {
         new EtcdServerCollector(server).register(registry);
         new GrpcCallCollector(grpcCalls).register(registry);
+        new CamelRouteCollector(camelRoutes).register(registry);
         // not MemoryAllocationExports: it adds GC listeners to the JVM that would outlive an update of this bundle
         new StandardExports().register(registry);
         new MemoryPoolsExports().register(registry);

@@ -41,12 +41,26 @@ public final class RestComponent {
         grpcCalls.compareAndSet(calls, null);
     }
 
+    /** The member's Camel routes for /metrics: optional and dynamic, as the gRPC call counters. */
+    private final java.util.concurrent.atomic.AtomicReference<org.ketcd.api.DeployedRoutes> camelRoutes =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    @Reference(policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+            cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL)
+    void bindCamelRoutes(org.ketcd.api.DeployedRoutes routes) {
+        camelRoutes.set(routes);
+    }
+
+    void unbindCamelRoutes(org.ketcd.api.DeployedRoutes routes) {
+        camelRoutes.compareAndSet(routes, null);
+    }
+
     private RestServer rest;
     private ServiceRegistration<Http1Upstream> registration;
 
     @Activate
     void activate(BundleContext context) {
-        rest = RestServer.start(server, backend, grpcCalls::get);
+        rest = RestServer.start(server, backend, grpcCalls::get, camelRoutes::get);
         registration = context.registerService(Http1Upstream.class, rest, null);
         LOG.info("REST API (etcd JSON gateway, /config, /services) serving on the client URLs via {}", rest.address());
     }
