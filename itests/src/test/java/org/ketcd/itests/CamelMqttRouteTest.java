@@ -161,6 +161,15 @@ public class CamelMqttRouteTest {
                 seen.add(s);
             }
             assertEquals(expected, seen);
+            // the member's /metrics reports the route (the Camel bundle's DeployedRoutes service, bound by the REST bundle)
+            String metrics = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(MEMBER.clientUrl + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher delivered = Pattern.compile("camel_exchanges_succeeded_total\\{camelContext=\"ketcd\",routeId=\"payments-to-mqtt\",} (\\S+)")
+                    .matcher(metrics);
+            if (!delivered.find() || Double.parseDouble(delivered.group(1)) < expected.size()) {
+                throw new AssertionError("/metrics does not count the route's " + expected.size() + " exchanges:\n" + metrics);
+            }
         } finally {
             if (subscriber.isConnected()) {
                 subscriber.disconnect();
