@@ -66,6 +66,12 @@ class AdminShellTest {
             }
             assertTrue(ketcd.stream().allMatch(l -> l.contains("| Active ")), () -> "a Ketcd bundle not Active:\n" + bundles.stdout());
 
+            // Karaf's MBeans, by local attach (no JMX port is open): the bundles and the features
+            String jmxBundles = karafMBean(a, "type=bundle", "Bundles");
+            assertTrue(jmxBundles.contains("Ketcd :: etcd server"), jmxBundles);
+            String jmxFeatures = karafMBean(a, "type=feature", "Features");
+            assertTrue(jmxFeatures.contains("ketcd-server"), jmxFeatures);
+
             // each member's own log: the line it logged when it became ready
             CommandResult logA = admin(a, "log:display");
             assertEquals(0, logA.exitCode(), logA::toString);
@@ -118,6 +124,25 @@ class AdminShellTest {
             assertEquals(0, karafScript("status", a).exitCode(), "the other member stopped too");
         } finally {
             members.forEach(Member::close);
+        }
+    }
+
+    /** An attribute of the member's Karaf MBean of {@code type}, through the JMX agent a local attach starts. */
+    private static String karafMBean(Member m, String type, String attribute) throws Exception {
+        com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(m.pid()));
+        String address;
+        try {
+            address = vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
+        }
+        try (javax.management.remote.JMXConnector jmx = javax.management.remote.JMXConnectorFactory.connect(
+                new javax.management.remote.JMXServiceURL(address))) {
+            javax.management.MBeanServerConnection server = jmx.getMBeanServerConnection();
+            java.util.Set<javax.management.ObjectName> names = server.queryNames(
+                    new javax.management.ObjectName("org.apache.karaf:" + type + ",*"), null);
+            assertEquals(1, names.size(), () -> "Karaf MBeans of " + type + ": " + names);
+            return String.valueOf(server.getAttribute(names.iterator().next(), attribute));
         }
     }
 
