@@ -9,18 +9,25 @@ import org.ketcd.api.DeployedRoutes;
 
 /**
  * The Camel routes deployed in this member: status here, exchanges completed and failed here, in flight, the
- * checkpoint in the cluster, the route file and input; then each route's last failure. There while the member's
- * Camel runs (feature {@code ketcd-camel}).
+ * checkpoint in the cluster, the route file and input; then each route's last failure. The routes come from the
+ * member's Camel (feature {@code ketcd-camel}); the reference is optional because Karaf's shell registers none of a
+ * bundle's commands while one of them misses a mandatory service.
  */
 @Service
 @Command(scope = "ketcd", name = "routes", description = "The Camel routes deployed in this member, with their counts, "
         + "checkpoints and last failures")
 public final class Routes implements Action {
-    @Reference
+    /** What the command says when the member runs no Camel. */
+    static final String NO_CAMEL = "This member runs no Camel: install the ketcd-camel feature to deploy routes.";
+
+    @Reference(optional = true)
     DeployedRoutes routes;
 
     @Override
     public Object execute() {
+        if (routes == null) {
+            return MemberAction.print(NO_CAMEL);
+        }
         ShellTable table = new ShellTable();
         table.column("ID");
         table.column("Status");

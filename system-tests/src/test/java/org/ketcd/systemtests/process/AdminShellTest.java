@@ -91,6 +91,9 @@ class AdminShellTest {
             CommandResult saved = admin(a, "ketcd:snapshot-save " + backup);
             assertTrue(saved.stdout().strip().startsWith("Snapshot saved at " + backup + " ("), saved::toString);
             assertTrue(Files.size(backup) > 0, "empty snapshot file");
+            CommandResult routes = admin(a, "ketcd:routes");
+            assertEquals("This member runs no Camel: install the ketcd-camel feature to deploy routes.", routes.stdout().strip(),
+                    routes::toString);
             CommandResult status = admin(a, "ketcd:status");
             assertTrue(status.stdout().contains("member          " + a.name() + " ("), status::toString);
             // either member may lead: "(this member)" follows the id only on the leader
