@@ -53,15 +53,24 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
     }
 
     /**
-     * One renewal at a time per stream, as etcd's receive loop: the next request is read only once the
-     * previous one is answered, so a client that floods the stream is held back by gRPC flow control
-     * instead of queueing renewals here. A server error ends the stream with etcd's status, as in etcd.
+     * Renewals one keep-alive stream may have unanswered. More than one lets gRPC hand this service a run of buffered
+     * requests at once instead of one per round trip through its executor (jetcd resends every unanswered lease each
+     * 500 ms and gives up on a lease whose first answer takes over 5 s, so a slow stream loses keep-alives); few
+     * enough that a flooding client holds no more than this many here. Answers may come out of order on a follower,
+     * whose renewals go to the leader; clients match them by lease ID.
+     */
+    static final int KEEP_ALIVES_IN_FLIGHT = 16;
+
+    /**
+     * At most {@link #KEEP_ALIVES_IN_FLIGHT} renewals at a time per stream: a request is read only while fewer are
+     * unanswered, so a client that floods the stream is held back by gRPC flow control instead of queueing renewals
+     * here. A server error ends the stream with etcd's status, as in etcd.
      */
     @Override
     public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(StreamObserver<LeaseKeepAliveResponse> responses) {
         ServerCallStreamObserver<LeaseKeepAliveResponse> call = (ServerCallStreamObserver<LeaseKeepAliveResponse>) responses;
         call.disableAutoRequest();
-        call.request(1);
+        call.request(KEEP_ALIVES_IN_FLIGHT);
         return new StreamObserver<>() {
             private boolean ended;
 
