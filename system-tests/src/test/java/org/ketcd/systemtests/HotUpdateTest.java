@@ -25,7 +25,8 @@ import org.ketcd.systemtests.harness.Member;
  * as a newer build would), while two writers put through etcdctl: one through every member, one through the
  * updated member alone. Adapters (REST, gRPC, shell) restart alone; core bundles (mvcc, raft, server) restart the
  * member inside its JVM, which rejoins with its data. No acknowledged write is lost, HashKV agrees, and the updated
- * member serves again after each update. Refused writes through that member (its client port closes while gRPC or
+ * member serves again after each update. Then ketcd-server's update leaves the deploy folder: the shipped bundle
+ * comes back and the member serves and writes again. Refused writes through that member (its client port closes while gRPC or
  * the member restarts) are printed, not asserted: etcd's clients see the same in a rolling restart.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -56,6 +57,20 @@ class HotUpdateTest {
                 System.out.printf("[hot-update] %s updated in %s: serving and writing again after %d ms; %s; %s%n", bundle, m,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), updated, all);
             }
+            // the member's own bundle's update removed: FileInstall uninstalls it, and the shipped one comes back
+            long removed = System.nanoTime();
+            int restoredBefore = restoredLines(m, "ketcd-server");
+            Files.delete(m.dataDir().resolve("deploy").resolve("ketcd-server-update.jar"));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (restoredLines(m, "ketcd-server") <= restoredBefore) {
+                assertTrue(System.nanoTime() < deadline, "the shipped ketcd-server did not come back within " + WAIT.toSeconds()
+                        + " s:\n" + m.logTail(40));
+                Member.sleep(100);
+            }
+            m.awaitHealthy();
+            updated.awaitMoreAcks(3, WAIT);
+            System.out.printf("[hot-update] ketcd-server's update removed in %s: the shipped bundle serves and writes again "
+                    + "after %d ms; %s%n", m, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - removed), updated);
             ClusterInvariants.stopWriterAndAssertSurvived("hot update /hot/m0/", members, updated);
             ClusterInvariants.stopWriterAndAssertSurvived("hot update /hot/all/", members, all);
         } finally {
@@ -87,6 +102,12 @@ class HotUpdateTest {
     /** FileInstall's lines for the bundle started from its shipped location (it logs each start). */
     private static int startedLines(Member m, String bundle) throws IOException {
         String line = "Started bundle: mvn:org.ketcd/" + bundle + "/";
+        return (int) Files.readAllLines(m.logFile(), StandardCharsets.ISO_8859_1).stream().filter(l -> l.contains(line)).count();
+    }
+
+    /** The lines saying the shipped bundle came back after its update left the deploy folder. */
+    private static int restoredLines(Member m, String bundle) throws IOException {
+        String line = "the shipped bundle mvn:org.ketcd/" + bundle + "/";
         return (int) Files.readAllLines(m.logFile(), StandardCharsets.ISO_8859_1).stream().filter(l -> l.contains(line)).count();
     }
 

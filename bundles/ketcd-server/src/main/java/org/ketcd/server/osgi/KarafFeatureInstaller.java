@@ -65,17 +65,6 @@ final class KarafFeatureInstaller {
     }
 
     /** Whether an installed feature lists a bundle at {@code location}. */
-    static boolean installedFeatureLists(Object service, String location) throws Exception {
-        for (Feature f : ((FeaturesService) service).listInstalledFeatures()) {
-            for (org.apache.karaf.features.BundleInfo b : f.getBundles()) {
-                if (location.equals(b.getLocation().trim())) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     /**
      * The features of that name, waiting up to {@value #LOOKUP_WAIT_MS} ms for them: while Karaf still
      * deploys its boot features (the member serves before that ends), its repositories can answer empty for

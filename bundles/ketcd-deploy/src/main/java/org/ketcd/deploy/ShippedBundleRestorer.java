@@ -1,10 +1,13 @@
-package org.ketcd.server.osgi;
+package org.ketcd.deploy;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.karaf.features.BundleInfo;
+import org.apache.karaf.features.Feature;
+import org.apache.karaf.features.FeaturesService;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
@@ -21,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * updates the installed bundle of the same name and version from a dropped jar, and uninstalls that bundle when the
  * jar goes: without this, removing an update removed the feature's bundle. Restored: a bundle shipped by a Ketcd
  * feature ({@value #SHIPPED_PREFIX} location) that was updated and then uninstalled while a feature that lists it
- * is still installed (a {@code feature:uninstall} removes the feature first, and its bundles stay gone). The
- * ketcd-server bundle itself cannot be restored this way: this listener goes with it.
+ * is still installed (a {@code feature:uninstall} removes the feature first, and its bundles stay gone). It lives in
+ * a bundle of its own so that the member's bundles, ketcd-server included, come back too; only this bundle's own
+ * update cannot bring itself back.
  */
-@Component(name = "org.ketcd.server.shipped-bundles", immediate = true, service = {})
+@Component(name = "org.ketcd.deploy.shipped-bundles", immediate = true, service = {})
 public final class ShippedBundleRestorer implements BundleListener {
     private static final Logger LOG = LoggerFactory.getLogger(ShippedBundleRestorer.class);
     static final String SHIPPED_PREFIX = "mvn:org.ketcd/";
@@ -74,10 +78,20 @@ public final class ShippedBundleRestorer implements BundleListener {
     }
 
     private boolean listedByAnInstalledFeature(String location) throws Exception {
-        ServiceReference<?> ref = context.getServiceReference(KarafFeaturesComponent.FEATURES_SERVICE);
-        Object features = ref == null ? null : context.getService(ref);
+        ServiceReference<FeaturesService> ref = context.getServiceReference(FeaturesService.class);
+        FeaturesService features = ref == null ? null : context.getService(ref);
         try {
-            return features != null && KarafFeatureInstaller.installedFeatureLists(features, location);
+            if (features == null) {
+                return false;
+            }
+            for (Feature f : features.listInstalledFeatures()) {
+                for (BundleInfo b : f.getBundles()) {
+                    if (location.equals(b.getLocation().trim())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         } finally {
             if (features != null) {
                 context.ungetService(ref);
