@@ -47,6 +47,8 @@ public final class CamelRuntime implements DeployedRoutes, AutoCloseable {
     private final ExecutorService thread;
     private final ClassLoader loader;
     private final RouteCounts counts = new RouteCounts();
+    /** Each deployed route's file, copied after every deploy and undeploy: read without waiting for Camel's thread. */
+    private volatile Map<String, Path> fileOfRoute = Map.of();
     private EtcdServer server;
     private CamelContext context;
     private RouteFiles files;
@@ -115,14 +117,26 @@ public final class CamelRuntime implements DeployedRoutes, AutoCloseable {
 
     /** Deploys (or redeploys) a route file; false if it did not load (the reason is logged). */
     public boolean deploy(Path file) throws Exception {
-        return call(() -> files.deploy(file));
+        return call(() -> {
+            boolean deployed = files.deploy(file);
+            noteFiles();
+            return deployed;
+        });
     }
 
     public void undeploy(Path file) throws Exception {
         call(() -> {
             files.undeploy(file);
+            noteFiles();
             return null;
         });
+    }
+
+    /** On Camel's thread, after a deploy or undeploy. */
+    private void noteFiles() {
+        Map<String, Path> fileOf = new HashMap<>();
+        files.deployed().forEach((file, ids) -> ids.forEach(id -> fileOf.put(id, file)));
+        fileOfRoute = Map.copyOf(fileOf);
     }
 
     public Map<Path, Set<String>> deployed() throws Exception {
@@ -136,10 +150,9 @@ public final class CamelRuntime implements DeployedRoutes, AutoCloseable {
     @Override
     public List<DeployedRoutes.DeployedRoute> routes() {
         Map<String, Long> checkpoints;
-        Map<String, Path> fileOf = new HashMap<>();
+        Map<String, Path> fileOf = fileOfRoute;
         try {
             checkpoints = Checkpoints.all(server);
-            deployed().forEach((file, ids) -> ids.forEach(id -> fileOf.put(id, file)));
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
