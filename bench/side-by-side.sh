@@ -197,6 +197,7 @@ cases=(
   "range-ser-100|throughput|higher|range serializable, 10 conns, 100 clients: reads/s|range --serializable --conns 10 --clients 100 --key-space-size 1000"
   "txn-put|throughput|higher|txn-put, 10 conns, 100 clients: txns/s|txn-put --conns 10 --clients 100 --key-space-size 1000"
   "lease-grant|throughput|higher|lease-grant, 10 conns, 100 clients: grants/s|lease-grant --conns 10 --clients 100"
+  "keepalive-stream|throughput|higher|lease-keepalive, one stream, 64 unanswered (as jetcd's one stream): keep-alives/s|lease-keepalive --conns 1 --clients 64 --stream-depth 64"
   "watch|stats.latency_ms.p99|lower|watch, 100 watchers on 10 streams, 100 puts/s: p99 event latency after put ack (ms)|watch --conns 10 --watchers 100 --streams 10 --rate 100"
 )
 case_bound=$((case_warmup + case_seconds + 60))

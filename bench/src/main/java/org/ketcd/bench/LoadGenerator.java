@@ -236,10 +236,12 @@ final class LoadGenerator {
                     System.err.println("ketcd-bench: " + note);
                 }
                 ConcurrentLinkedQueue<KeepAliveSlot> free = new ConcurrentLinkedQueue<>();
+                // --clients requests in flight over --clients / --stream-depth streams
                 for (int i = 0; i < o.clients; i++) {
-                    KeepAliveSlot slot = new KeepAliveSlot(lease[i % o.conns]);
-                    slots.add(slot);
-                    free.add(slot);
+                    if (i % o.streamDepth == 0) {
+                        slots.add(new KeepAliveSlot(lease[slots.size() % o.conns]));
+                    }
+                    free.add(slots.get(slots.size() - 1));
                 }
                 final long id = leaseId;
                 issue = (s, ch, c) -> {
@@ -411,29 +413,37 @@ final class LoadGenerator {
         System.out.println("RESULT " + j);
     }
 
-    /** One LeaseKeepAlive stream with at most one request outstanding (as one etcd benchmark client). */
+    /**
+     * One LeaseKeepAlive stream with --stream-depth requests outstanding at most (1: as one etcd benchmark client);
+     * answers complete the requests in the order sent, as a member answers one lease's keep-alives.
+     */
     private final class KeepAliveSlot implements StreamObserver<LeaseKeepAliveResponse> {
         private final LeaseGrpc.LeaseStub stub;
         private volatile StreamObserver<LeaseKeepAliveRequest> requests;
-        private volatile Completion pending;
+        private final ConcurrentLinkedQueue<Completion> pending = new ConcurrentLinkedQueue<>();
 
         KeepAliveSlot(LeaseGrpc.LeaseStub stub) {
             this.stub = stub;
         }
 
-        void send(long id, Completion c) {
+        synchronized void send(long id, Completion c) {
             if (requests == null) {
                 requests = stub.leaseKeepAlive(this);
             }
-            pending = c;
+            pending.add(c);
             requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(id).build());
         }
 
         private void finish(Object r, Throwable t) {
-            Completion c = pending;
-            pending = null;
+            Completion c = pending.poll();
             if (c != null) {
                 c.done(0, r, t);
+            }
+        }
+
+        private void finishAll(Throwable t) {
+            for (Completion c = pending.poll(); c != null; c = pending.poll()) {
+                c.done(0, null, t);
             }
         }
 
@@ -445,13 +455,13 @@ final class LoadGenerator {
         @Override
         public void onError(Throwable t) {
             requests = null;
-            finish(null, t);
+            finishAll(t);
         }
 
         @Override
         public void onCompleted() {
             requests = null;
-            finish(null, new IllegalStateException("keep-alive stream closed by the server"));
+            finishAll(new IllegalStateException("keep-alive stream closed by the server"));
         }
 
         void close() {

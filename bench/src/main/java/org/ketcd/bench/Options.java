@@ -24,6 +24,7 @@ final class Options {
     int watchers = 100;
     int streams = 10;
     long ttl = 60;
+    int streamDepth = 1;
     int txnOps = 1;
     double warmupSec;
     boolean prefill;
@@ -64,6 +65,8 @@ final class Options {
               --read-ratio F        mixed: fraction of reads (default 0.5)
               --txn-ops N           txn-put: puts per txn (default 1)
               --ttl S               lease-grant/keepalive: lease TTL (default 60)
+              --stream-depth N      lease-keepalive: requests one stream has unanswered (default 1, as etcd's
+                                    benchmark; more, as jetcd does with many leases on its one stream)
               --watchers N --streams M  watch: N watchers on M watch streams (default 100, 10)
               --timeout S           per-request deadline (default 10)
               --label TEXT          copied into the RESULT line
@@ -150,6 +153,7 @@ final class Options {
                 case "watchers" -> o.watchers = Integer.parseInt(value);
                 case "streams" -> o.streams = Integer.parseInt(value);
                 case "ttl" -> o.ttl = Long.parseLong(value);
+                case "stream-depth" -> o.streamDepth = Integer.parseInt(value);
                 case "txn-ops" -> o.txnOps = Integer.parseInt(value);
                 case "timeout" -> o.timeoutSec = parseSeconds(value);
                 case "label" -> o.label = value;
@@ -165,9 +169,10 @@ final class Options {
         if (o.durationSec > 0 && !o.totalSet) {
             o.total = Long.MAX_VALUE;
         }
-        if (o.conns < 1 || o.clients < 1 || o.keySpaceSize < 1 || o.keySize < 1 || o.valSize < 0
+        if (o.conns < 1 || o.clients < 1 || o.keySpaceSize < 1 || o.keySize < 1 || o.valSize < 0 || o.streamDepth < 1
                 || o.endpoints.isEmpty()) {
-            throw new IllegalArgumentException("conns, clients, key-space-size, key-size must be >= 1; endpoints non-empty");
+            throw new IllegalArgumentException(
+                    "conns, clients, key-space-size, key-size, stream-depth must be >= 1; endpoints non-empty");
         }
         return o;
     }
