@@ -214,13 +214,16 @@ final class DerbyMvccStore implements MvccStore {
             // etcd evaluates every compare, nested ones included, on the view before the txn
             List<Boolean> path = new ArrayList<>();
             OpCounter.Tally view = new OpCounter.Tally();
+            boolean checked = false;
             try {
                 compareToPath(r, viewRev, path, view);
                 checkRequests(r, path, new int[] {0}, true, viewRev, view);
                 checkRequests(r, path, new int[] {0}, false, viewRev, view);
+                checked = true;
             } finally {
-                if (!readOnly) {
-                    ops.end(view); // a write txn's branch runs in a store transaction of its own, as in etcd
+                // a write txn's branch runs in a store transaction of its own, as in etcd; a refused txn ends here
+                if (!readOnly || !checked) {
+                    ops.end(view);
                 }
             }
             // a read-only txn's answer is built by this member alone; a write txn's on every member alike

@@ -90,6 +90,11 @@ class OpCountsTest {
             assertEquals("ranges=15 puts=8 deletes=5 txns=9 bytes=19", counts(s), "txn: put --prev-kv c 9, del --prev-kv zz");
             assertThrows(EtcdException.class, () -> s.put(put("nokey", "", 0, false, true)));
             assertEquals("ranges=16 puts=8 deletes=5 txns=9 bytes=19", counts(s), "put --ignore-value nokey, refused");
+            // a txn refused by its checks still counts the compares it read, as etcd ends its read transaction
+            long future = s.currentRevision() + 10;
+            assertThrows(EtcdException.class, () -> s.txn(new TxnRequest(List.of(modAbove("d", 0)),
+                    List.of(RequestOp.range(Kv.getAt("d", future))), List.of())));
+            assertEquals("ranges=17 puts=8 deletes=5 txns=9 bytes=19", counts(s), "read-only txn refused: future revision");
         }
     }
 }
