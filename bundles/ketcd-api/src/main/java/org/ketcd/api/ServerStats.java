@@ -26,11 +26,12 @@ package org.ketcd.api;
  * @param defragsRunning    etcd_disk_defrag_inflight: 1 while a defragmentation runs, else 0
  * @param snapshots         etcd_disk_backend_snapshot_duration_seconds: the snapshots written for clients (Maintenance
  *                          Snapshot), from start to the file's end; etcd also counts the time sending it
+ * @param raftSnapshots     etcd_debugging_snap_save_total_duration_seconds: the Raft snapshots this member took
  */
 public record ServerStats(long memberId, long leaderChanges, long committedIndex, long proposalsPending,
                           long proposalsFailed, long keys, long compactRevision, long watchers, long quotaBackendBytes,
                           DurationHistogram.Snapshot backendCommits, DurationHistogram.Snapshot walFsyncs,
                           java.util.Map<Long, DurationHistogram.Snapshot> peerRoundTrips, LeaseCounts leases,
                           OpCounts ops, WatchCounts watches, DurationHistogram.Snapshot defrags, int defragsRunning,
-                          DurationHistogram.Snapshot snapshots) {
+                          DurationHistogram.Snapshot snapshots, DurationHistogram.Snapshot raftSnapshots) {
 }

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 final class KetcdStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(KetcdStateMachine.class);
+    /** How long each snapshot took: the store made durable up to the applied entry, and the point recorded. */
+    private final org.ketcd.api.DurationHistogram snapshotSaves = new org.ketcd.api.DurationHistogram();
 
     private final java.util.concurrent.atomic.LongAdder leaderChanges = new java.util.concurrent.atomic.LongAdder();
     private final CommandCodec codec;
@@ -92,8 +94,10 @@ final class KetcdStateMachine extends BaseStateMachine {
             return recorded == null ? -1 : recorded.getIndex();
         }
         try {
+            long start = System.nanoTime();
             TermIndex point = applier.betweenEntries(this::getLastAppliedTermIndex);
             recordSnapshot(point);
+            snapshotSaves.observe(System.nanoTime() - start);
             LOG.info("snapshot at Raft index {} (term {}); the log before it may be purged", point.getIndex(), point.getTerm());
             return point.getIndex();
         } catch (IOException e) {
@@ -105,6 +109,11 @@ final class KetcdStateMachine extends BaseStateMachine {
         } finally {
             storeGate.leave();
         }
+    }
+
+    /** The snapshots this member took since it started ({@link #takeSnapshot}). */
+    org.ketcd.api.DurationHistogram.Snapshot snapshotSaveDurations() {
+        return snapshotSaves.snapshot();
     }
 
     /** Keeps Raft's threads off the store for good; returns once none is inside. Called before the store closes. */

@@ -488,6 +488,14 @@ public final class RaftNode implements AutoCloseable {
                 .orElse(org.ketcd.api.DurationHistogram.Snapshot.EMPTY);
     }
 
+    /**
+     * How long this member's Raft snapshots took (every --snapshot-count entries: the store made durable up to the
+     * applied entry), for etcd_debugging_snap_save_total_duration_seconds.
+     */
+    public org.ketcd.api.DurationHistogram.Snapshot snapshotSaveDurations() {
+        return stateMachine.snapshotSaveDurations();
+    }
+
     /** Ratis' log appender metrics: application of its MetricRegistryInfo, and its heartbeat timers' names. */
     private static final String LOG_APPENDER_METRICS_APPLICATION = "ratis_grpc";
     private static final java.util.regex.Pattern HEARTBEAT_TIMER = java.util.regex.Pattern.compile("([0-9a-f]{1,16})_latency_heartbeat");

@@ -180,7 +180,12 @@ class MetricsTest {
 
     /** Every sample of a scrape: name with its labels as printed (none for most) to value. */
     static Map<String, Double> scrape() throws Exception {
-        HttpResponse<String> r = cluster.get(0, "/metrics");
+        return scrape(cluster, 0);
+    }
+
+    /** Every sample of member {@code i}'s /metrics. */
+    static Map<String, Double> scrape(RestCluster cluster, int i) throws Exception {
+        HttpResponse<String> r = cluster.get(i, "/metrics");
         assertEquals(200, r.statusCode());
         Map<String, Double> samples = new HashMap<>();
         Matcher m = Pattern.compile("(?m)^([a-z_]+(?:\\{[^}]*})?) (\\S+)$").matcher(r.body());

@@ -388,7 +388,7 @@ final class KetcdServer implements EtcdServer {
                 raft.proposalsPending(), raft.proposalsFailed(), store.keyCount(), store.compactRevision(), watchHub.size(),
                 quotaBackendBytes.get(), store.commitDurations(), raft.logSyncDurations(), raft.peerRoundTrips(),
                 lessor.counts(), store.opCounts(), watchHub.counts(), defrags.snapshot(), defragsRunning.get(),
-                snapshots.snapshot());
+                snapshots.snapshot(), raft.snapshotSaveDurations());
     }
 
     @Override

@@ -84,6 +84,8 @@ final class EtcdServerCollector extends Collector {
                         stats.defragsRunning())
                 .histogram("etcd_disk_backend_snapshot_duration_seconds",
                         "How long writing a snapshot for a client took (Maintenance Snapshot).", stats.snapshots())
+                .histogram("etcd_debugging_snap_save_total_duration_seconds",
+                        "How long Raft snapshots took (the store made durable up to the applied entry).", stats.raftSnapshots())
                 .histogram("etcd_disk_wal_fsync_duration_seconds",
                         "How long the Raft log's syncs to disk took (Ratis' write and force of a batch of entries).",
                         stats.walFsyncs())
