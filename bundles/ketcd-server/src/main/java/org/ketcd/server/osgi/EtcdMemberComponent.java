@@ -154,6 +154,7 @@ public final class EtcdMemberComponent {
             LOG.info("ketcd: member {} ready: clients on {}, peers on {}; {} ms after the JVM started", serving.name(),
                     serving.listenClientUrls(), serving.listenPeerUrls(),
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+            ClassDataDump.memberServes();
         }, "ketcd-readiness-lines");
         lines.setDaemon(true);
         started.published().thenRun(lines::start);
