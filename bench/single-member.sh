@@ -18,8 +18,16 @@ start_single() { # start_single etcd|ketcd NAME [same-ports] -> starts it, waits
         --listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
         --initial-cluster "m1=http://127.0.0.1:$pp" > "$work/$srv.log" 2>&1 &
     server_pid=$!
-    # etcdctl rather than a JVM tool: its own start (~10 ms) must not count in bench/start-up.sh's times
+    # etcdctl rather than a JVM tool: its own start (~10 ms) must not count in bench/start-up.sh's times. An etcdctl
+    # that finds the port closed takes 2 s to give up, so it runs once the port accepts connections (probed every
+    # 20 ms).
     local deadline=$((SECONDS + 180))
+    until (exec 3<> "/dev/tcp/127.0.0.1/$client_port") 2> /dev/null; do
+        if [ $SECONDS -ge $deadline ] || ! kill -0 "$server_pid" 2>/dev/null; then
+            echo "$name: $srv did not open its client port; log:" >&2; tail -20 "$work/$srv.log" >&2; return 1
+        fi
+        sleep 0.02
+    done
     until etcdctl --endpoints "127.0.0.1:$client_port" --dial-timeout 1s --command-timeout 2s get serving-probe \
             > /dev/null 2>&1; do
         if [ $SECONDS -ge $deadline ] || ! kill -0 "$server_pid" 2>/dev/null; then

@@ -2,6 +2,8 @@
 # start-up.sh - how long one member takes to serve, and how much memory it holds then, for real etcd and Ketcd:
 #   fresh    a new data dir (for Ketcd also a new Karaf runtime dir: bundle cache unpacked, features resolved)
 #   restart  the same member started again (its data dir and, for Ketcd, its Karaf runtime dir kept)
+#   first    Ketcd only, once before the rounds: a fresh member of a distribution without a class-data archive for
+#            this JVM (bin/ketcd 6e), which writes the archive as it stops; fresh and restart then map it
 # Time: from the launch of the process to its first answered linearizable range. Memory: resident set (VmRSS)
 # 3 s after it serves, empty store. --rounds times each, alternating etcd and Ketcd.
 #
@@ -23,11 +25,13 @@ assembly="${KETCD_ASSEMBLY:-$here/../karaf-assembly/target/assembly}"
 bench="$here/ketcd-bench"
 work="$(mktemp -d /tmp/ketcd-start-up.XXXXXX)"
 . "$here/single-member.sh"
+# the class-data archive of the members started here goes with the work dir too
+export KETCD_CDS_DIR="$work/cds"
 trap stop_single_at_exit EXIT INT TERM
 
 measure() { # measure etcd|ketcd fresh|restart round -> one line: srv kind round ms rss_kib
     local srv="$1" kind="$2" round="$3" start ms rss
-    if [ "$kind" = fresh ]; then
+    if [ "$kind" = fresh ] || [ "$kind" = first ]; then
         rm -rf "${work:?}/$srv" "$KETCD_RUNTIME_DIR"
     fi
     start=$(date +%s%N)
@@ -39,11 +43,14 @@ measure() { # measure etcd|ketcd fresh|restart round -> one line: srv kind round
     stop_single
 }
 
+{
+measure ketcd first 0 || exit 1
 for ((r = 1; r <= rounds; r++)); do
     for srv in etcd ketcd; do
         measure "$srv" fresh "$r" && measure "$srv" restart "$r" || exit 1
     done
-done > "$work/results"
+done
+} > "$work/results"
 python3 - "$work/results" <<'PY'
 import statistics, sys
 rows = {}
