@@ -214,6 +214,7 @@ final class KetcdStateMachine extends BaseStateMachine {
                 applier.writeState(dir);
                 return getLastAppliedTermIndex();
             });
+            SnapshotFormat.write(dir);
             SnapshotFiles.zip(dir, file);
             return new long[] {point.getTerm(), point.getIndex()};
         } catch (IOException | RuntimeException e) {
@@ -246,6 +247,7 @@ final class KetcdStateMachine extends BaseStateMachine {
                         leader, firstTermIndexInLog);
                 long[] termIndex = PeerService.fetchSnapshot(peers, leader, file);
                 SnapshotFiles.unzip(file, dir);
+                checkFormat(dir, termIndex[1]);
                 if (!storeGate.enter()) {
                     throw new IOException("this member is stopping; the leader's snapshot was not installed");
                 }
@@ -275,6 +277,18 @@ final class KetcdStateMachine extends BaseStateMachine {
                 }
             }
         });
+    }
+
+    /** A state written by a newer Ketcd stops this member, as an entry in a newer format does ({@link #commandsOf}). */
+    private void checkFormat(Path dir, long index) throws IOException {
+        try {
+            SnapshotFormat.check(dir);
+        } catch (SnapshotFormat.NewerFormatException e) {
+            String reason = "the leader's snapshot at Raft index " + index + " was written by a newer Ketcd: " + e.getMessage()
+                    + "; update this member to the cluster's version";
+            fatal.fatal(reason, null);
+            throw new IOException(reason, e);
+        }
     }
 
     @Override
