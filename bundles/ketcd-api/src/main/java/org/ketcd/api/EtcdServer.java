@@ -58,6 +58,14 @@ public interface EtcdServer {
 
     CompletableFuture<Void> defragment();
 
+    /**
+     * {@link #defragment()}, calling {@code progress} on the defragmenting thread as each step begins: the store's
+     * tables, one at a time ("table 2 of 6 (VAL)").
+     */
+    default CompletableFuture<Void> defragment(java.util.function.Consumer<String> progress) {
+        return defragment();
+    }
+
     /** CRC-32C over the whole backend, as Maintenance.Hash. */
     CompletableFuture<Integer> hash();
 

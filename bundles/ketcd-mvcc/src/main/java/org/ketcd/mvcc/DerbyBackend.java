@@ -460,10 +460,12 @@ final class DerbyBackend implements AutoCloseable {
         }
     }
 
-    /** Rebuilds every table, returning free pages to the file system; commits. */
-    void compress() {
+    /** Rebuilds every table, returning free pages to the file system; commits; tells each table as it begins. */
+    void compress(java.util.function.Consumer<String> progress) {
         try (PreparedStatement ps = conn.prepareStatement("CALL SYSCS_UTIL.SYSCS_COMPRESS_TABLE('APP', ?, 1)")) {
-            for (String table : TABLES) {
+            for (int i = 0; i < TABLES.length; i++) {
+                String table = TABLES[i];
+                progress.accept("table " + (i + 1) + " of " + TABLES.length + " (" + table + ")");
                 ps.setString(1, table);
                 ps.execute();
                 conn.commit();

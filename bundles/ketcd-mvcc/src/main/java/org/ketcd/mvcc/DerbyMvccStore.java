@@ -456,10 +456,10 @@ final class DerbyMvccStore implements MvccStore {
     }
 
     @Override
-    public void defragment() {
+    public void defragment(java.util.function.Consumer<String> progress) {
         underWrite(() -> {
             commitLocked();
-            backend.compress();
+            backend.compress(progress);
             size.defragmented();
             commitLocked();
             return null;

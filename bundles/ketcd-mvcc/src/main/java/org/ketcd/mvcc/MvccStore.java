@@ -118,7 +118,13 @@ public interface MvccStore extends AutoCloseable {
     long dbSizeInUse();
 
     /** Commits, then rebuilds the Derby tables so that free space goes back to the file system. */
-    void defragment();
+    default void defragment() {
+        defragment(step -> {
+        });
+    }
+
+    /** {@link #defragment()}, telling {@code progress} each table as its rebuild begins ("table 2 of 6 (VAL)"). */
+    void defragment(java.util.function.Consumer<String> progress);
 
     /** Maintenance.Hash: CRC-32C over the store's content (not the consistent index), equal on members in sync. */
     int hash();

@@ -50,6 +50,18 @@ class StoreSizeTest {
     }
 
     @Test
+    void aDefragmentTellsEachTableOnceInOrderAsItsRebuildBegins() {
+        try (MvccStore s = MvccStore.open(dir, MvccOptions.defaults())) {
+            s.put(put("k", "v"));
+            java.util.List<String> steps = new java.util.ArrayList<>();
+            s.defragment(steps::add);
+            assertEquals(java.util.List.of("table 1 of 6 (KV)", "table 2 of 6 (VAL)", "table 3 of 6 (META)",
+                    "table 4 of 6 (ALARM)", "table 5 of 6 (LEASE)", "table 6 of 6 (AUTH)"), steps);
+            assertEquals("v", Kv.str(s.range(Kv.get("k")).kvs().get(0).value()));
+        }
+    }
+
+    @Test
     void theCountsSurviveAReopenAndAStoreWithoutThemIsCountedFromItsTables() throws SQLException {
         long inUse;
         long highest;

@@ -410,17 +410,23 @@ final class KetcdServer implements EtcdServer {
 
     @Override
     public CompletableFuture<Void> defragment() {
-        return attempt(() -> {
-            checkMaintenanceAdmin();
-            return CompletableFuture.runAsync(this::defragmentTimed);
+        return defragment(step -> {
         });
     }
 
-    private void defragmentTimed() {
+    @Override
+    public CompletableFuture<Void> defragment(java.util.function.Consumer<String> progress) {
+        return attempt(() -> {
+            checkMaintenanceAdmin();
+            return CompletableFuture.runAsync(() -> defragmentTimed(progress));
+        });
+    }
+
+    private void defragmentTimed(java.util.function.Consumer<String> progress) {
         long start = System.nanoTime();
         defragsRunning.incrementAndGet();
         try {
-            store.defragment();
+            store.defragment(progress);
             defrags.observe(System.nanoTime() - start);
         } finally {
             defragsRunning.decrementAndGet();

@@ -213,8 +213,8 @@ final class ReplaceableStore implements MvccStore {
     }
 
     @Override
-    public void defragment() {
-        run(() -> current.defragment());
+    public void defragment(java.util.function.Consumer<String> progress) {
+        run(() -> current.defragment(progress));
     }
 
     @Override

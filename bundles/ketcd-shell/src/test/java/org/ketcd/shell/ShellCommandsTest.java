@@ -109,7 +109,14 @@ class ShellCommandsTest {
         compact.revision = revision;
         compact.physical = true;
         assertEquals("compacted revision " + revision, out(compact));
-        assertTrue(out(command(new Defrag())).startsWith("Finished defragmenting in "));
+        List<String> defrag = out(command(new Defrag())).lines().toList();
+        // one line per table of the store as its rebuild begins, then the result
+        assertTrue(defrag.size() > 2, String.join("\n", defrag));
+        for (int i = 0; i < defrag.size() - 1; i++) {
+            assertTrue(defrag.get(i).matches("defragmenting table " + (i + 1) + " of " + (defrag.size() - 1)
+                    + " \\([A-Z]+\\), \\d+\\.\\d s so far"), defrag.get(i));
+        }
+        assertTrue(defrag.get(defrag.size() - 1).startsWith("Finished defragmenting in "), String.join("\n", defrag));
         assertEquals("", out(command(new Alarms())));
     }
 
