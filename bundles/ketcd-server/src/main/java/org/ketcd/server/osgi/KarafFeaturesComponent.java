@@ -78,11 +78,26 @@ public final class KarafFeaturesComponent {
                     TimeUnit.MILLISECONDS.toSeconds(SERVICE_WAIT_MS));
             return;
         }
+        ServiceTracker<Object, Object> services = tracker;
         try {
-            KarafFeatureInstaller.install(service, features, () -> stopped);
+            // the service registered at each use: Karaf replaces it while it boots (KarafFeatureInstaller)
+            KarafFeatureInstaller.install(() -> current(services), features, () -> stopped);
         } catch (NoClassDefFoundError e) {
             LOG.error("ketcd: --karaf-features {}: the package org.apache.karaf.features is not wired to ketcd-server "
                     + "(refresh the bundle); no feature installed", String.join(",", features));
+        }
+    }
+
+    private static Object current(ServiceTracker<Object, Object> services) {
+        try {
+            Object service = services.waitForService(SERVICE_WAIT_MS);
+            if (service == null) {
+                throw new IllegalStateException("Karaf's FeaturesService is gone");
+            }
+            return service;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("stopped while waiting for Karaf's FeaturesService", e);
         }
     }
 
