@@ -6,13 +6,13 @@ import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
@@ -38,7 +38,8 @@ import org.ketcd.api.Http1Upstream;
  * counted per method ({@link #callStats()}).
  *
  * <p>The endpoint owns its network and handler threads (grpc's shared default pools would outlive
- * the bundle) and stops all of them in {@link #close()}, so the gRPC bundle can be updated live.
+ * the bundle) and stops all of them in {@link #close()}, so the gRPC bundle can be updated live. Its listening sockets
+ * can outlive it ({@link #handOver()}): while the next endpoint starts, connections wait instead of being refused.
  */
 public final class GrpcEndpoint implements AutoCloseable {
     /** etcd's grpcOverheadBytes: transport headroom above --max-request-bytes. */
@@ -60,6 +61,7 @@ public final class GrpcEndpoint implements AutoCloseable {
     private final EventLoopGroup workers;
     private final ExecutorService handlers;
     private final List<WatchService> watchServices = new ArrayList<>();
+    private final List<HeldListenerChannel> listeners = new CopyOnWriteArrayList<>();
     private InProcessGateway gateway;
     private GrpcCallCounter calls;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -143,12 +145,13 @@ public final class GrpcEndpoint implements AutoCloseable {
                     tlsContext = ClientTlsContext.of(tls);
                 }
                 Http1Paths paths = listenClientUrls.contains(url) ? Http1Paths.ALL : Http1Paths.METRICS;
-                NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()),
+                InetSocketAddress address = new InetSocketAddress(url.getHost(), url.getPort());
+                NettyServerBuilder builder = NettyServerBuilder.forAddress(address,
                                 InternalNettyServerCredentials.create(new ClientPortNegotiator(http1Upstream, largeBodies,
                                         https ? tlsContext : null, endpoint.closed::get, paths)))
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
-                        .channelType(NioServerSocketChannel.class)
+                        .channelFactory(() -> endpoint.listener(address))
                         .executor(handlers)
                         .maxInboundMessageSize(maxInbound)
                         .handshakeTimeout(handshakeTimeoutMillis, TimeUnit.MILLISECONDS)
@@ -191,6 +194,12 @@ public final class GrpcEndpoint implements AutoCloseable {
         return all;
     }
 
+    private HeldListenerChannel listener(InetSocketAddress address) {
+        HeldListenerChannel channel = HeldListenerChannel.open(address);
+        listeners.add(channel);
+        return channel;
+    }
+
     /** One set of the etcd services (each server gets its own: a watch service tracks its streams). */
     private List<ServerServiceDefinition> services(EtcdServer server) {
         WatchService watch = new WatchService(server, handlers);
@@ -219,6 +228,16 @@ public final class GrpcEndpoint implements AutoCloseable {
     /** The bound ports, in the order of the listen URLs (useful when a URL asked for port 0). */
     public List<Integer> ports() {
         return servers.stream().map(Server::getPort).toList();
+    }
+
+    /**
+     * Stops as {@link #close()} does, but leaves the listening sockets (of fixed ports) open for the next endpoint on
+     * the same addresses ({@link org.ketcd.api.HeldListeners}): connections made meanwhile wait to be served.
+     */
+    public void handOver() {
+        listeners.forEach(HeldListenerChannel::handOver);
+        close();
+        listeners.forEach(HeldListenerChannel::holdSocket);
     }
 
     @Override

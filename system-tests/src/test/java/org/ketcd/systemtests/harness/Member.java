@@ -278,6 +278,11 @@ public final class Member implements AutoCloseable {
         return peerPort;
     }
 
+    /** A probe of the member's client port ({@link ConnectionProbe}), started. */
+    public ConnectionProbe probeClientPort() {
+        return ConnectionProbe.start(host, clientPort);
+    }
+
     /** Starts a prepared member with --initial-cluster-state existing and waits until it is healthy. */
     public void join(String initialCluster) {
         this.initialCluster = initialCluster;

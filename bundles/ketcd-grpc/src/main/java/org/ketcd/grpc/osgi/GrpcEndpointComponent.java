@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves the etcd v3 gRPC API for the member's {@link EtcdServer} service on the client URLs it was
  * registered with (service property {@value #PROP_LISTEN_CLIENT_URLS}). Static reference: a new
- * server service (member restart) or an update of this bundle restarts only this endpoint.
+ * server service (member restart) or an update of this bundle restarts only this endpoint, whose listening sockets
+ * stay open meanwhile ({@link GrpcEndpoint#handOver()}): a client connecting then waits instead of being refused.
  *
  * <p>Offers the same services as bytes ({@link GrpcGatewayBackend}) to the REST bundle, and relays HTTP/1
  * connections on the client port to the REST bundle's {@link Http1Upstream} when one is registered.
@@ -115,7 +116,7 @@ public final class GrpcEndpointComponent {
     }
 
     @Deactivate
-    void deactivate() {
+    void deactivate(BundleContext context) {
         unregister(callStatsRegistration);
         callStatsRegistration = null;
         unregister(gatewayRegistration);
@@ -124,7 +125,12 @@ public final class GrpcEndpointComponent {
         endpoint = null;
         if (e != null) {
             try {
-                e.close();
+                if (frameworkStopping(context)) {
+                    e.close(); // the process ends: refused connections send clients to other members at once
+                } else {
+                    // a new endpoint (this bundle updated, the member restarted) serves the connections made meanwhile
+                    e.handOver();
+                }
             } catch (Exception ex) {
                 LOG.warn("closing gRPC endpoint failed", ex);
             }
@@ -138,6 +144,14 @@ public final class GrpcEndpointComponent {
             } catch (IllegalStateException alreadyGone) {
                 // the framework unregistered it while stopping the bundle
             }
+        }
+    }
+
+    private static boolean frameworkStopping(BundleContext context) {
+        try {
+            return context.getBundle(org.osgi.framework.Constants.SYSTEM_BUNDLE_ID).getState() == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException invalid) {
+            return true;
         }
     }
 
