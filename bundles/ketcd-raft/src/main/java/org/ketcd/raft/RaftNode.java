@@ -367,6 +367,28 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * The voters other than this leader that it heard from within {@code withinMs}, the most recently heard first
+     * (etcd's candidates for the transferee when a leader stops); empty when this member does not lead.
+     */
+    public List<RaftPeerSpec> votersByLastHeard(long withinMs) {
+        var role = division().getInfo().getRoleInfoProto();
+        if (!role.hasLeaderInfo()) {
+            return List.of();
+        }
+        java.util.Map<Long, RaftPeerSpec> voters = new java.util.HashMap<>();
+        voters().forEach(p -> voters.put(p.memberId(), p));
+        java.util.Map<RaftPeerSpec, Long> heard = new java.util.HashMap<>();
+        for (var follower : role.getLeaderInfo().getFollowerInfoList()) {
+            long id = Long.parseUnsignedLong(RaftPeerId.valueOf(follower.getId().getId()).toString(), 16);
+            RaftPeerSpec voter = voters.get(id);
+            if (id != settings.self().memberId() && voter != null && follower.getLastRpcElapsedTimeMs() <= withinMs) {
+                heard.put(voter, follower.getLastRpcElapsedTimeMs());
+            }
+        }
+        return heard.keySet().stream().sorted(java.util.Comparator.comparingLong(heard::get)).toList();
+    }
+
+    /**
      * Replaces the Raft configuration (through the leader); completes once the new configuration is
      * committed. New voters must be running: Ratis first lets them catch up, then commits the change.
      */

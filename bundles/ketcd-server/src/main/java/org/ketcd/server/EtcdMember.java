@@ -406,6 +406,9 @@ public final class EtcdMember implements AutoCloseable {
 
     @Override
     public synchronized void close() throws Exception {
+        if (!closed && !removed.isDone()) {
+            LeadershipHandOff.beforeStop(raft, identity.memberId(), config.electionTimeoutMs());
+        }
         closed = true;
         // Never interrupt a thread that may be inside Derby (see GentleStop): a running batch commit or compaction finishes.
         if (compactor != null) {

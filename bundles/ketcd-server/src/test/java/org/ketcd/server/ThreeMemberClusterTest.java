@@ -150,6 +150,32 @@ class ThreeMemberClusterTest {
         assertArrayEquals(Bytes.utf8("2"), caughtUp.value(), "the restarted member caught up");
     }
 
+    /**
+     * etcd's graceful stop of a leader: it hands its leadership to another voter before it stops, so that the
+     * cluster never waits an election timeout for a leader that is gone.
+     */
+    @Test
+    void aLeaderThatStopsHandsItsLeadershipToAnotherMemberBeforeItIsGone() throws Exception {
+        cluster = LocalCluster.start(dir, 3, "hand-off");
+        int leader = cluster.awaitLeader();
+        long rev = put(cluster.member(leader).server(), "/before", "1");
+        cluster.awaitAllAt(rev);
+        long oldLeaderId = cluster.member(leader).memberId();
+        cluster.stopMember(leader);
+        Set<Long> selfLeaders = new HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            if (i != leader) {
+                StatusResponse s = cluster.member(i).server().status().get(20, TimeUnit.SECONDS);
+                if (s.leader() == cluster.member(i).memberId()) {
+                    selfLeaders.add(s.leader());
+                }
+            }
+        }
+        assertEquals(1, selfLeaders.size(), "when the old leader's stop returned, one of the others led already");
+        assertNotEquals(oldLeaderId, selfLeaders.iterator().next());
+        put(cluster.member((leader + 1) % 3).server(), "/after", "2");
+    }
+
     @Test
     void withoutQuorumSerializableReadsAreServedLocallyAndWritesFail() throws Exception {
         cluster = LocalCluster.start(dir, 3, "quorum");
