@@ -317,9 +317,17 @@ public final class Member implements AutoCloseable {
         return script;
     }
 
+    /** The distribution's home, when the member runs another than the one under test (a rolling update). */
+    private Path distribution;
+
+    /** From its next start on, this Ketcd member runs the distribution at {@code home}, with the same data and runtime dirs. */
+    public void useDistribution(Path home) {
+        this.distribution = home;
+    }
+
     private void launch() {
         List<String> cmd = new ArrayList<>(launchPrefix);
-        cmd.add(kind == Kind.ETCD ? "etcd" : ketcdScript().toString());
+        cmd.add(kind == Kind.ETCD ? "etcd" : distribution != null ? distribution.resolve("bin/ketcd").toString() : ketcdScript().toString());
         cmd.addAll(flags());
         start(cmd);
     }

@@ -76,9 +76,14 @@ public final class ConfigCheck {
         }
     }
 
-    static String versionText() {
+    /** This build's version (the ketcd-server jar's Implementation-Version), or "unknown". */
+    public static String version() {
         String version = ConfigCheck.class.getPackage().getImplementationVersion();
-        return "ketcd Version: " + (version == null ? "unknown" : version) + "\n"
+        return version == null ? "unknown" : version;
+    }
+
+    static String versionText() {
+        return "ketcd Version: " + version() + "\n"
                 + "etcd Version: " + ServerConfig.ETCD_VERSION + "\n"
                 + "Java Version: " + System.getProperty("java.version");
     }

@@ -19,6 +19,7 @@ import org.ketcd.api.EtcdServer;
 import org.ketcd.raft.RaftNode;
 import org.ketcd.server.EtcdMember;
 import org.ketcd.server.config.ConfigChange;
+import org.ketcd.server.config.ConfigCheck;
 import org.ketcd.server.config.ConfigException;
 import org.ketcd.server.config.ListenPorts;
 import org.ketcd.server.config.ServerConfig;
@@ -101,6 +102,8 @@ public final class EtcdMemberComponent {
             }
             throw e;
         }
+        // etcd's first lines name its version; an operator in a rolling update reads which build a member runs here
+        LOG.info("ketcd Version: {}", ConfigCheck.version());
         // Ratis is embedded in ketcd-raft and loads its RPC and metrics implementations by class
         // name through the context class loader; its threads inherit the loader set here.
         Thread thread = Thread.currentThread();
