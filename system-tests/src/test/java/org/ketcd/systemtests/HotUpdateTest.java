@@ -34,8 +34,9 @@ import org.ketcd.systemtests.harness.Member;
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class HotUpdateTest {
-    /** Adapters first, then the core, each updated once. */
-    static final List<String> BUNDLES = List.of("ketcd-rest", "ketcd-shell", "ketcd-grpc", "ketcd-mvcc", "ketcd-raft", "ketcd-server");
+    /** Adapters first, then the core, each updated once; ketcd-api last (every other Ketcd bundle depends on it). */
+    static final List<String> BUNDLES = List.of("ketcd-rest", "ketcd-shell", "ketcd-grpc", "ketcd-mvcc", "ketcd-raft", "ketcd-server",
+            "ketcd-api");
     /** Updated without the member leaving its cluster: its client port never refuses a connection meanwhile. */
     static final List<String> ADAPTERS = List.of("ketcd-rest", "ketcd-shell", "ketcd-grpc");
     private static final Duration WAIT = Duration.ofSeconds(90);

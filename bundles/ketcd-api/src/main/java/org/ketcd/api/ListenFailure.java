@@ -16,16 +16,12 @@ public final class ListenFailure {
     /**
      * Throws etcd's listen error (the message of {@link #message}) if {@code host:port} cannot be bound now: a
      * trial bind, closed at once. SO_REUSEADDR is on, as on Go's listeners and the servers', so connections of an
-     * earlier process still in TIME_WAIT do not count as a taken port, nor does a socket this JVM holds for the
-     * next endpoint on it ({@link HeldListeners}).
+     * earlier process still in TIME_WAIT do not count as a taken port.
      */
     public static void checkBindable(String host, int port) throws IOException {
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
             throw new IOException("listen tcp: lookup " + host + ": no such host"); // Go's words
-        }
-        if (HeldListeners.isHeld(address)) {
-            return;
         }
         try (ServerSocketChannel probe = ServerSocketChannel.open()) {
             probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);

@@ -104,7 +104,14 @@ public final class GrpcEndpoint implements AutoCloseable {
      */
     public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, List<URI> listenMetricsUrls,
                                      Http1Upstreams http1Upstreams, ClientTls tls, ClientGrpcSettings grpc) throws IOException {
-        return start(server, listenClientUrls, listenMetricsUrls, http1Upstreams, HANDSHAKE_TIMEOUT_MILLIS, tls, grpc);
+        return start(server, listenClientUrls, listenMetricsUrls, http1Upstreams, tls, grpc, HeldListeners.inThisJvm());
+    }
+
+    /** As above, listening on the sockets {@code held} keeps for these URLs, if any, and handing them over there. */
+    public static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, List<URI> listenMetricsUrls,
+                                     Http1Upstreams http1Upstreams, ClientTls tls, ClientGrpcSettings grpc,
+                                     HeldListeners held) throws IOException {
+        return start(server, listenClientUrls, listenMetricsUrls, http1Upstreams, HANDSHAKE_TIMEOUT_MILLIS, tls, grpc, held);
     }
 
     private static final ClientTls EMPTY_TLS = new ClientTls("", "", "", false, List.of(), "", "");
@@ -121,12 +128,13 @@ public final class GrpcEndpoint implements AutoCloseable {
 
     static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, Http1Upstreams http1Upstream,
                               long handshakeTimeoutMillis, ClientTls tls, ClientGrpcSettings grpc) throws IOException {
-        return start(server, listenClientUrls, List.of(), http1Upstream, handshakeTimeoutMillis, tls, grpc);
+        return start(server, listenClientUrls, List.of(), http1Upstream, handshakeTimeoutMillis, tls, grpc,
+                HeldListeners.inThisJvm());
     }
 
     static GrpcEndpoint start(EtcdServer server, List<URI> listenClientUrls, List<URI> listenMetricsUrls,
                               Http1Upstreams http1Upstream, long handshakeTimeoutMillis, ClientTls tls,
-                              ClientGrpcSettings grpc) throws IOException {
+                              ClientGrpcSettings grpc, HeldListeners held) throws IOException {
         EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ketcd-grpc-accept", true));
         EventLoopGroup workers = new NioEventLoopGroup(IO_THREADS, new DefaultThreadFactory("ketcd-grpc-io", true));
         ExecutorService handlers = Executors.newFixedThreadPool(HANDLER_THREADS, new DefaultThreadFactory("ketcd-grpc-handler", true));
@@ -151,7 +159,7 @@ public final class GrpcEndpoint implements AutoCloseable {
                                         https ? tlsContext : null, endpoint.closed::get, paths)))
                         .bossEventLoopGroup(boss)
                         .workerEventLoopGroup(workers)
-                        .channelFactory(() -> endpoint.listener(address))
+                        .channelFactory(() -> endpoint.listener(address, held))
                         .executor(handlers)
                         .maxInboundMessageSize(maxInbound)
                         .handshakeTimeout(handshakeTimeoutMillis, TimeUnit.MILLISECONDS)
@@ -194,8 +202,8 @@ public final class GrpcEndpoint implements AutoCloseable {
         return all;
     }
 
-    private HeldListenerChannel listener(InetSocketAddress address) {
-        HeldListenerChannel channel = HeldListenerChannel.open(address);
+    private HeldListenerChannel listener(InetSocketAddress address, HeldListeners held) {
+        HeldListenerChannel channel = HeldListenerChannel.open(address, held);
         listeners.add(channel);
         return channel;
     }
@@ -232,7 +240,7 @@ public final class GrpcEndpoint implements AutoCloseable {
 
     /**
      * Stops as {@link #close()} does, but leaves the listening sockets (of fixed ports) open for the next endpoint on
-     * the same addresses ({@link org.ketcd.api.HeldListeners}): connections made meanwhile wait to be served.
+     * the same addresses ({@link HeldListeners}): connections made meanwhile wait to be served.
      */
     public void handOver() {
         listeners.forEach(HeldListenerChannel::handOver);

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import org.ketcd.api.HeldListeners;
 
 /**
  * A Netty server channel on a listening socket that can outlive it: it opens on the socket {@link HeldListeners}
@@ -14,19 +13,21 @@ import org.ketcd.api.HeldListeners;
  */
 final class HeldListenerChannel extends NioServerSocketChannel {
     private final InetSocketAddress address;
+    private final HeldListeners held;
     private volatile boolean handingOver;
     private volatile boolean closed;
 
-    private HeldListenerChannel(InetSocketAddress address, ServerSocketChannel socket) {
+    private HeldListenerChannel(InetSocketAddress address, HeldListeners held, ServerSocketChannel socket) {
         super(socket);
         this.address = address;
+        this.held = held;
     }
 
-    /** A channel for {@code address}, on the socket held for it if there is one. */
-    static HeldListenerChannel open(InetSocketAddress address) {
-        ServerSocketChannel socket = HeldListeners.take(address);
+    /** A channel for {@code address}, on the socket {@code held} keeps for it if there is one. */
+    static HeldListenerChannel open(InetSocketAddress address, HeldListeners held) {
+        ServerSocketChannel socket = held.take(address);
         try {
-            return new HeldListenerChannel(address, socket != null ? socket : ServerSocketChannel.open());
+            return new HeldListenerChannel(address, held, socket != null ? socket : ServerSocketChannel.open());
         } catch (IOException e) {
             throw new IllegalStateException("cannot open a socket for " + address + ": " + e.getMessage(), e);
         }
@@ -41,7 +42,7 @@ final class HeldListenerChannel extends NioServerSocketChannel {
     void holdSocket() {
         ServerSocketChannel socket = javaChannel();
         if (handingOver && closed && socket.isOpen()) {
-            HeldListeners.hold(address, socket);
+            held.hold(address, socket);
         }
     }
 

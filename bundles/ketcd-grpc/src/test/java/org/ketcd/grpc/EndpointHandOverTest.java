@@ -18,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ketcd.api.HeldListeners;
 import org.ketcd.server.EtcdMember;
 import org.ketcd.server.config.ServerConfig;
 
@@ -64,7 +63,7 @@ class EndpointHandOverTest {
                 }
             }
             // closed for good (not handed over): nothing holds the port any more
-            assertFalse(HeldListeners.isHeld(new InetSocketAddress("127.0.0.1", clientPort)));
+            assertFalse(HeldListeners.inThisJvm().isHeld(new InetSocketAddress("127.0.0.1", clientPort)));
             assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", clientPort).close());
         }
     }

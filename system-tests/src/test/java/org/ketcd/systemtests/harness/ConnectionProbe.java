@@ -20,6 +20,9 @@ public final class ConnectionProbe implements AutoCloseable {
     private final AtomicInteger connected = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicBoolean stop = new AtomicBoolean();
+    /** Wall-clock times (ms) of the first and the last refused connection, for reading beside the member's log. */
+    private volatile long firstRefused;
+    private volatile long lastRefused;
     private final Thread thread;
 
     private ConnectionProbe(InetSocketAddress address) {
@@ -40,7 +43,10 @@ public final class ConnectionProbe implements AutoCloseable {
                 s.connect(address, CONNECT_TIMEOUT_MILLIS);
                 connected.incrementAndGet();
             } catch (ConnectException e) {
-                refused.incrementAndGet();
+                if (refused.incrementAndGet() == 1) {
+                    firstRefused = System.currentTimeMillis();
+                }
+                lastRefused = System.currentTimeMillis();
             } catch (IOException e) {
                 connected.incrementAndGet(); // a timeout: the connection waited, it was not refused
             }
@@ -65,6 +71,7 @@ public final class ConnectionProbe implements AutoCloseable {
     @Override
     public String toString() {
         return "connections to " + address.getHostString() + ":" + address.getPort() + ": " + connected.get() + " made, "
-                + refused.get() + " refused";
+                + refused.get() + " refused" + (refused.get() == 0 ? "" : " (from " + java.time.Instant.ofEpochMilli(firstRefused)
+                + " to " + java.time.Instant.ofEpochMilli(lastRefused) + ")");
     }
 }

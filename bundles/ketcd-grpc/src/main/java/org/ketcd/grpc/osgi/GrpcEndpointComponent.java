@@ -11,6 +11,7 @@ import org.ketcd.api.GrpcCallStats;
 import org.ketcd.api.GrpcGatewayBackend;
 import org.ketcd.api.Http1Upstream;
 import org.ketcd.grpc.GrpcEndpoint;
+import org.ketcd.grpc.HeldListeners;
 import org.ketcd.grpc.Http1Upstreams;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * Serves the etcd v3 gRPC API for the member's {@link EtcdServer} service on the client URLs it was
  * registered with (service property {@value #PROP_LISTEN_CLIENT_URLS}). Static reference: a new
  * server service (member restart) or an update of this bundle restarts only this endpoint, whose listening sockets
- * stay open meanwhile ({@link GrpcEndpoint#handOver()}): a client connecting then waits instead of being refused.
+ * stay open meanwhile ({@link GrpcEndpoint#handOver()}, kept by the system bundle: {@link SystemHeldListeners}): a
+ * client connecting then waits instead of being refused.
  *
  * <p>Offers the same services as bytes ({@link GrpcGatewayBackend}) to the REST bundle, and relays HTTP/1
  * connections on the client port to the REST bundle's {@link Http1Upstream} when one is registered.
@@ -85,7 +87,8 @@ public final class GrpcEndpointComponent {
         thread.setContextClassLoader(GrpcEndpointComponent.class.getClassLoader());
         try {
             endpoint = GrpcEndpoint.start(server, listenClientUrls, listenMetricsUrls,
-                    Http1Upstreams.of(http1::get, () -> restBundleInstalled(context)), clientTls, grpcSettings);
+                    Http1Upstreams.of(http1::get, () -> restBundleInstalled(context)), clientTls, grpcSettings,
+                    HeldListeners.in(SystemHeldListeners.map(context)));
         } catch (java.io.IOException | RuntimeException e) {
             // A member that cannot serve its clients is no member: etcd exits (status 1) on this.
             LOG.error("ketcd: {}", e.getMessage());
@@ -130,6 +133,8 @@ public final class GrpcEndpointComponent {
                 } else {
                     // a new endpoint (this bundle updated, the member restarted) serves the connections made meanwhile
                     e.handOver();
+                    LOG.info("gRPC endpoint stopped; its listening sockets stay open for the next one (at most {} s)",
+                            HeldListeners.HOLD_SECONDS);
                 }
             } catch (Exception ex) {
                 LOG.warn("closing gRPC endpoint failed", ex);

@@ -81,6 +81,9 @@ public final class EtcdMemberComponent {
             policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC)
     private volatile org.osgi.service.cm.ConfigurationAdmin configAdmin;
 
+    /** System property set once a member has started in this JVM (a string: it outlives this bundle's revisions). */
+    static final String STARTED_IN_THIS_JVM = "ketcd.member.started";
+
     @Activate
     synchronized void activate(BundleContext context, Map<String, Object> properties) throws Exception {
         String interruptLeftToJvm = BinKetcd.argsFile() == null ? null : InterruptAsTerminate.install();
@@ -92,8 +95,12 @@ public final class EtcdMemberComponent {
             String workingDir = System.getProperty(WORKING_DIR_PROPERTY);
             config = ServerConfig.resolve(commandLineArgs(), System.getenv(), cfgProperties(properties),
                     workingDir == null ? null : Path.of(workingDir));
-            // again, before anything is created: a port may have been taken while Karaf booted
-            ListenPorts.check(config);
+            // again, before anything is created: a port may have been taken while Karaf booted. Not when the member
+            // restarts inside this JVM (a core bundle updated): its ports are its own, the client port possibly still
+            // open, held by the gRPC bundle for the connections made meanwhile.
+            if (System.getProperty(STARTED_IN_THIS_JVM) == null) {
+                ListenPorts.check(config);
+            }
         } catch (ConfigException e) {
             // a bad flag value bin/ketcd's own check could not see, or a port taken since that check
             LOG.error("ketcd: {}", e.getMessage());
@@ -111,6 +118,7 @@ public final class EtcdMemberComponent {
         thread.setContextClassLoader(RaftNode.class.getClassLoader());
         try {
             member = EtcdMember.start(config, v3DiscoveryClient(context, config), this::fatal);
+            System.setProperty(STARTED_IN_THIS_JVM, "true");
             started = config;
             current = config;
         } catch (Exception | Error e) {
