@@ -69,7 +69,7 @@ class RollingUpdateTest {
                 m.signal("TERM");
                 assertEquals(Integer.valueOf(0), m.awaitExit(Duration.ofSeconds(60)), m + " stopped with SIGTERM:\n" + m.logTail(20));
                 if (wasLeader) {
-                    assertTrue(lastStartLines(m).stream().anyMatch(l -> l.contains("leadership transfer finished")),
+                    assertTrue(lastStartLines(m).stream().anyMatch(l -> l.contains("finished leadership transfer")),
                             "the leader handed its leadership on before it stopped:\n" + m.logTail(30));
                     leaderUpdated = true;
                 }

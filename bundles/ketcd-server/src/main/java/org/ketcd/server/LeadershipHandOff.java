@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * etcd's graceful stop of a leader: before it stops, the leader hands its leadership to the voter it heard from
  * most recently (within an election timeout) that answers a probe of its peer port, so that the others do not wait
  * an election timeout to find it gone. Bounded by etcd's request
- * timeout (5 s plus two election timeouts); a hand-off that fails is logged and the stop goes on.
+ * timeout (5 s plus two election timeouts); a hand-off that fails is logged and the stop goes on. The lines are etcd
+ * 3.4's.
  */
 final class LeadershipHandOff {
     /** etcd's ReqTimeout: 5 s plus twice the election timeout. */
@@ -29,6 +30,7 @@ final class LeadershipHandOff {
     static void beforeStop(RaftNode raft, long selfId, int electionTimeoutMs) {
         try {
             if (!raft.isLeader()) {
+                LOG.info("skipped leadership transfer for stopping non-leader member");
                 return;
             }
             if (raft.voters().size() < 2) {
@@ -42,24 +44,26 @@ final class LeadershipHandOff {
                     return;
                 }
             }
-            LOG.warn("leadership transfer failed: no other voter answers");
+            LOG.warn("{} failed to transfer leadership (no other voter answers)", Long.toHexString(selfId));
         } catch (RuntimeException e) {
-            LOG.warn("leadership transfer failed: {}", e.toString());
+            LOG.warn("{} failed to transfer leadership ({})", Long.toHexString(selfId), e.toString());
         }
     }
 
     private static void transfer(RaftNode raft, String from, long transferee, long timeoutMs) {
         String to = Long.toHexString(transferee);
-        LOG.info("leadership transfer starting: from {} to {}", from, to);
+        LOG.info("{} starts leadership transfer from {} to {}", from, from, to);
+        long started = System.nanoTime();
         try {
             raft.transferLeadership(transferee, timeoutMs).get(timeoutMs + 1_000, TimeUnit.MILLISECONDS);
-            LOG.info("leadership transfer finished: {} leads", to);
+            LOG.info("{} finished leadership transfer from {} to {} (took {}ms)", from, from, to,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            LOG.warn("leadership transfer failed: {}", cause.getMessage() != null ? cause.getMessage() : cause.toString());
+            LOG.warn("{} failed to transfer leadership ({})", from, cause.getMessage() != null ? cause.getMessage() : cause.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            LOG.warn("leadership transfer failed: interrupted");
+            LOG.warn("{} failed to transfer leadership (interrupted)", from);
         }
     }
 }
