@@ -69,12 +69,6 @@ public final class HeldListeners {
         return hold != null && hold.getKey().isOpen() ? hold.getKey() : null;
     }
 
-    /** Whether a listening socket on {@code address} is held for the next endpoint. */
-    public boolean isHeld(InetSocketAddress address) {
-        Map.Entry<ServerSocketChannel, Long> hold = held.get(address);
-        return hold != null && hold.getKey().isOpen();
-    }
-
     private static void closeQuietly(ServerSocketChannel socket) {
         try {
             socket.close();

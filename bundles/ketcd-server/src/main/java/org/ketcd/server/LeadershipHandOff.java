@@ -11,9 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * etcd's graceful stop of a leader: before it stops, the leader hands its leadership to the voter it heard from
  * most recently (within an election timeout) that answers a probe of its peer port, so that the others do not wait
- * an election timeout to find it gone. Bounded by etcd's request
- * timeout (5 s plus two election timeouts); a hand-off that fails is logged and the stop goes on. The lines are etcd
- * 3.4's.
+ * an election timeout to find it gone. Bounded by etcd's request timeout (5 s plus two election timeouts); a
+ * hand-off that fails is logged and the stop goes on. The lines are etcd 3.4's.
  */
 final class LeadershipHandOff {
     /** etcd's ReqTimeout: 5 s plus twice the election timeout. */
